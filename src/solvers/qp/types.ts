@@ -1,0 +1,172 @@
+/**
+ * Core types of the QP engine, shared by the CPU engine (src/solvers), the WebGPU
+ * engine (src/gpu), the workers and the CLI.
+ *
+ * Problem form (as OSQP):  minimize ½xᵀPx + qᵀx + r  subject to  l ≤ Ax ≤ u.
+ */
+
+/** Dense row-major matrix in Float64. Entry (i, j) is data[i * cols + j]. */
+export interface DenseMatrix {
+  rows: number;
+  cols: number;
+  data: Float64Array;
+}
+
+/** Compressed sparse column matrix, as in the JSON problem format and OSQP. */
+export interface CscMatrix {
+  shape: [number, number];
+  indptr: number[];
+  indices: number[];
+  data: number[];
+}
+
+/** A quadratic program in engine form. Infinite bounds are ±Infinity. */
+export interface QpProblem {
+  /** Number of variables. */
+  n: number;
+  /** Number of constraint rows. */
+  m: number;
+  /** Cost Hessian, n×n, full symmetric storage, positive semidefinite. */
+  P: DenseMatrix;
+  /** Linear cost, length n. */
+  q: Float64Array;
+  /** Constant cost term (only changes the reported objective). */
+  r: number;
+  /** Constraint matrix, m×n. */
+  A: DenseMatrix;
+  /** Lower bounds, length m; −Infinity where unbounded below. */
+  l: Float64Array;
+  /** Upper bounds, length m; +Infinity where unbounded above. */
+  u: Float64Array;
+  /** Anything else the file carried (name, source, reference objective). */
+  meta?: Record<string, unknown>;
+}
+
+/** Solver settings, with OSQP's names and defaults. */
+export interface QpSettings {
+  /** ADMM step size ρ (initial value when adaptive). */
+  rho: number;
+  /** Regularization σ on the x-update. */
+  sigma: number;
+  /** Over-relaxation α ∈ (0, 2). */
+  alpha: number;
+  eps_abs: number;
+  eps_rel: number;
+  eps_prim_inf: number;
+  eps_dual_inf: number;
+  max_iter: number;
+  /** Check termination every k iterations (0 disables checks until max_iter). */
+  check_termination: number;
+  /** Number of Ruiz equilibration iterations (0 disables scaling). */
+  scaling: number;
+  adaptive_rho: boolean;
+  /** Adapt ρ once the elapsed time exceeds this fraction of setup time (OSQP); 0 means by iteration count. */
+  adaptive_rho_interval: number;
+  /** Change ρ only when the ratio new/old exceeds this tolerance. */
+  adaptive_rho_tolerance: number;
+  polish: boolean;
+  /** Regularization δ used by polishing. */
+  delta: number;
+  /** Iterative refinement steps during polishing. */
+  polish_refine_iter: number;
+  warm_start: boolean;
+  /** Wall time limit in seconds, 0 = none. */
+  time_limit: number;
+  /** Return scaled-back unscaled termination checks (OSQP scaled_termination). */
+  scaled_termination: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<QpSettings> = Object.freeze({
+  rho: 0.1,
+  sigma: 1e-6,
+  alpha: 1.6,
+  eps_abs: 1e-3,
+  eps_rel: 1e-3,
+  eps_prim_inf: 1e-4,
+  eps_dual_inf: 1e-4,
+  max_iter: 4000,
+  check_termination: 25,
+  scaling: 10,
+  adaptive_rho: true,
+  adaptive_rho_interval: 0,
+  adaptive_rho_tolerance: 5,
+  polish: false,
+  delta: 1e-6,
+  polish_refine_iter: 3,
+  warm_start: true,
+  time_limit: 0,
+  scaled_termination: false,
+});
+
+export type QpStatus =
+  | 'solved'
+  | 'solved_inaccurate'
+  | 'primal_infeasible'
+  | 'dual_infeasible'
+  | 'max_iter_reached'
+  | 'time_limit_reached'
+  | 'non_convex'
+  | 'invalid_input';
+
+/** Role of a constraint row at the returned point. */
+export type ActiveKind = 'lower' | 'upper' | 'equality' | 'inactive';
+
+export type PolishStatus = 'not_run' | 'success' | 'failed' | 'unsuccessful';
+
+export interface QpResult {
+  status: QpStatus;
+  /** Primal solution (or the last iterate when not solved). */
+  x: Float64Array;
+  /** Dual solution, OSQP's sign: y > 0 at an active upper bound, y < 0 at an active lower bound. */
+  y: Float64Array;
+  /** z = Ax at the returned x. */
+  z: Float64Array;
+  /** ½xᵀPx + qᵀx + r, NaN when there is no meaningful x. */
+  obj: number;
+  iter: number;
+  /** ‖Ax − z‖∞ in the original (unscaled) problem. */
+  prim_res: number;
+  /** ‖Px + q + Aᵀy‖∞ in the original problem. */
+  dual_res: number;
+  /** Wall time of setup + solve + polish, milliseconds. */
+  time_ms: number;
+  /** Active set per row. */
+  active: ActiveKind[];
+  /** Final ρ (scalar, before per-row equality scaling). */
+  rho: number;
+  rho_updates: number;
+  polish: PolishStatus;
+  /** Human-readable detail for statuses like invalid_input or non_convex. */
+  message?: string;
+  /** Certificate for primal infeasibility (δy) or dual infeasibility (δx), when detected. */
+  certificate?: Float64Array;
+}
+
+/** Warm start for one problem: x and/or y from a previous solve. */
+export interface WarmStart {
+  x?: Float64Array;
+  y?: Float64Array;
+}
+
+/** A batch: either independent problems, or one structure (P, A) with many (q, l, u). */
+export type QpBatch =
+  | { kind: 'problems'; problems: QpProblem[] }
+  | {
+      kind: 'shared';
+      /** Structure shared by the batch: P, A (and r, n, m); its q, l, u are ignored. */
+      structure: QpProblem;
+      /** Per-problem vectors; a missing vector means "use the structure's". */
+      params: { q?: Float64Array; l?: Float64Array; u?: Float64Array }[];
+    };
+
+/** An engine solves batches. The CPU engine loops; the GPU engine runs them in parallel. */
+export interface QpEngine {
+  readonly name: 'cpu' | 'gpu';
+  /** Short description of the hardware (adapter name for GPU). */
+  readonly adapter: string;
+  solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]>;
+}
