@@ -1,4 +1,4 @@
-import type { DenseMatrix, QpProblem, QpResult, QpSettings } from '../qp/types';
+import type { ActiveKind, DenseMatrix, QpProblem, QpResult, QpSettings } from '../qp/types';
 
 /**
  * Gradients of a scalar loss ℓ(x*) with respect to the QP's data, given g = ∂ℓ/∂x*.
@@ -27,8 +27,17 @@ export interface GradOptions {
   tau?: number;
   /** LPGD / smoothed-QP augmentation ρ. */
   rho?: number;
-  /** Regularization δ of the backward system (KKT, BPQP). */
+  /** Regularization δ of the backward system (KKT, BPQP; BPQP Eq. 10). Default 1e-6, as in the paper. */
   delta?: number;
+  /** Iterative-refinement steps against the unregularized KKT matrix (BPQP Eq. 11). Default 10. */
+  refineIter?: number;
+  /**
+   * Active set to differentiate at, overriding `result.active` (same length m). Decides what a
+   * weakly active row (binding, zero multiplier) means: 'inactive' = free branch, bound = binding branch.
+   */
+  active?: ActiveKind[];
+  /** Central finite-difference step h (method 'fd'). Default 1e-6. */
+  fdStep?: number;
   /** Solver settings for any inner forward or backward solves. */
   settings?: Partial<QpSettings>;
 }

@@ -22,7 +22,8 @@ export function fromRows(rowsData: ArrayLike<number>[], cols?: number): DenseMat
 /** Array of rows from a dense matrix (for JSON output). */
 export function toRows(M: DenseMatrix): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < M.rows; i++) out.push(Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
+  for (let i = 0; i < M.rows; i++)
+    out.push(Array.from(M.data.subarray(i * M.cols, (i + 1) * M.cols)));
   return out;
 }
 
@@ -46,7 +47,11 @@ export function eye(n: number): DenseMatrix {
 }
 
 /** y = M x. */
-export function matVec(M: DenseMatrix, x: ArrayLike<number>, y = new Float64Array(M.rows)): Float64Array {
+export function matVec(
+  M: DenseMatrix,
+  x: ArrayLike<number>,
+  y = new Float64Array(M.rows),
+): Float64Array {
   const { rows, cols, data } = M;
   for (let i = 0; i < rows; i++) {
     let s = 0;
@@ -58,7 +63,11 @@ export function matVec(M: DenseMatrix, x: ArrayLike<number>, y = new Float64Arra
 }
 
 /** y = Mᵀ x. */
-export function matTVec(M: DenseMatrix, x: ArrayLike<number>, y = new Float64Array(M.cols)): Float64Array {
+export function matTVec(
+  M: DenseMatrix,
+  x: ArrayLike<number>,
+  y = new Float64Array(M.cols),
+): Float64Array {
   const { rows, cols, data } = M;
   y.fill(0);
   for (let i = 0; i < rows; i++) {
@@ -68,4 +77,76 @@ export function matTVec(M: DenseMatrix, x: ArrayLike<number>, y = new Float64Arr
     for (let j = 0; j < cols; j++) y[j] += data[o + j] * xi;
   }
   return y;
+}
+
+/** Deep copy of a matrix. */
+export function copyMatrix(M: DenseMatrix): DenseMatrix {
+  return { rows: M.rows, cols: M.cols, data: new Float64Array(M.data) };
+}
+
+/** Mᵀ. */
+export function transpose(M: DenseMatrix): DenseMatrix {
+  const T = zeros(M.cols, M.rows);
+  for (let i = 0; i < M.rows; i++) {
+    for (let j = 0; j < M.cols; j++) T.data[j * M.rows + i] = M.data[i * M.cols + j];
+  }
+  return T;
+}
+
+/** C = A B. */
+export function matMul(A: DenseMatrix, B: DenseMatrix): DenseMatrix {
+  if (A.cols !== B.rows) throw new Error(`matMul: ${A.rows}×${A.cols} times ${B.rows}×${B.cols}`);
+  const C = zeros(A.rows, B.cols);
+  const n = B.cols;
+  for (let i = 0; i < A.rows; i++) {
+    const ci = i * n;
+    for (let k = 0; k < A.cols; k++) {
+      const a = A.data[i * A.cols + k];
+      if (a === 0) continue;
+      const bk = k * n;
+      for (let j = 0; j < n; j++) C.data[ci + j] += a * B.data[bk + j];
+    }
+  }
+  return C;
+}
+
+/** max |M_ij| (0 for an empty matrix). */
+export function maxAbs(M: DenseMatrix): number {
+  let s = 0;
+  for (let k = 0; k < M.data.length; k++) s = Math.max(s, Math.abs(M.data[k]));
+  return s;
+}
+
+/**
+ * Relative asymmetry max|M_ij − M_ji| / max(max|M|, tiny) of a square matrix; 0 when symmetric.
+ * Relative so that a matrix assembled in floating point (e.g. BᵀB) still counts as symmetric.
+ */
+export function asymmetry(M: DenseMatrix): number {
+  if (M.rows !== M.cols) return Infinity;
+  const n = M.rows;
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++)
+      d = Math.max(d, Math.abs(M.data[i * n + j] - M.data[j * n + i]));
+  }
+  return d === 0 ? 0 : d / Math.max(maxAbs(M), Number.MIN_VALUE);
+}
+
+/** True when M is square and symmetric up to a relative tolerance. */
+export function isSymmetric(M: DenseMatrix, relTol = 1e-10): boolean {
+  return asymmetry(M) <= relTol;
+}
+
+/** ‖v‖∞ (0 for an empty vector). */
+export function normInf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
+  return s;
+}
+
+/** vᵀw. */
+export function dot(v: ArrayLike<number>, w: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * w[i];
+  return s;
 }

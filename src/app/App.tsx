@@ -1,0 +1,54 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { SolverClient } from '../workers/client';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { EngineBadge } from './components/EngineBadge';
+import { Notices } from './components/Notices';
+import { PanelNav, PANEL_INFO } from './components/PanelNav';
+import { Placeholder } from './components/Placeholder';
+import { GeometryPanel } from './panels/geometry/GeometryPanel';
+import { SolverContext } from './solverContext';
+import { workerCrashed, workerReady } from './state/actions';
+import { useAppStore } from './state/store';
+import { useHashSync } from './state/useHashSync';
+
+/** Starts the solver worker for the lifetime of the page (and stops it on unmount). */
+function useSolverClient(): SolverClient | null {
+  const [client, setClient] = useState<SolverClient | null>(null);
+  useEffect(() => {
+    const c = new SolverClient({ onReady: workerReady, onCrash: workerCrashed });
+    setClient(c);
+    return () => c.dispose();
+  }, []);
+  return client;
+}
+
+export function App() {
+  useHashSync();
+  const client = useSolverClient();
+  const { panel } = useAppStore(useShallow((s) => ({ panel: s.config.panel })));
+  const info = PANEL_INFO[panel];
+  return (
+    <SolverContext.Provider value={client}>
+      <header className="app-header">
+        <div className="brand">
+          <h1>Argmin Playground</h1>
+          <p className="tagline">
+            Batched QP solving and differentiating through the argmin, in your browser
+          </p>
+        </div>
+        <EngineBadge />
+      </header>
+      <PanelNav />
+      <Notices />
+      <main id="panel" className="panel" role="tabpanel" aria-labelledby={`tab-${panel}`}>
+        <ErrorBoundary key={panel} what={`the ${info.title} panel`}>
+          {panel === 'geometry' ? <GeometryPanel /> : <Placeholder panel={panel} />}
+        </ErrorBoundary>
+      </main>
+      <footer className="app-footer">
+        Solves run in a Web Worker. Share the current view by copying the URL.
+      </footer>
+    </SolverContext.Provider>
+  );
+}

@@ -1,0 +1,54 @@
+import { useShallow } from 'zustand/react/shallow';
+import { dismissUrlErrors, dismissWorkerMessage } from '../state/actions';
+import { useAppStore } from '../state/store';
+
+/** Problems the user should know about: unreadable URL parameters, solver worker crashes. */
+export function Notices() {
+  const { urlErrors, worker } = useAppStore(
+    useShallow((s) => ({ urlErrors: s.urlErrors, worker: s.worker })),
+  );
+  return (
+    <div className="notices">
+      {urlErrors.length > 0 && (
+        <div className="notice warn" role="alert" data-testid="url-errors">
+          <ul>
+            {urlErrors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+          <button type="button" onClick={dismissUrlErrors} aria-label="Dismiss URL warnings">
+            Dismiss
+          </button>
+        </div>
+      )}
+      {worker.message && (
+        <div
+          className={`notice ${worker.state === 'crashed' ? 'error' : 'warn'}`}
+          role="alert"
+          data-testid="worker-notice"
+          data-worker-state={worker.state}
+        >
+          <p>
+            The solver worker crashed: <code>{worker.message}</code>.{' '}
+            {worker.state === 'crashed'
+              ? 'It crashed repeatedly, so it was not restarted. Reload the page to try again.'
+              : `It was restarted (restart ${worker.restarts + (worker.state === 'starting' ? 1 : 0)}); the latest problem is solved again.`}
+          </p>
+          {worker.state === 'crashed' ? (
+            <button type="button" onClick={() => window.location.reload()}>
+              Reload
+            </button>
+          ) : (
+            <button
+              type="button"
+              onClick={dismissWorkerMessage}
+              aria-label="Dismiss worker message"
+            >
+              Dismiss
+            </button>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

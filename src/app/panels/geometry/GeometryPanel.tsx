@@ -1,0 +1,96 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { EnumSelect, Vec2Input } from '../../components/SchemaControls';
+import { setPreset, setWhat } from '../../state/actions';
+import { SCHEMA } from '../../state/schema';
+import { useAppStore } from '../../state/store';
+import { GeometryPlot } from './GeometryPlot';
+import type { PlotView } from './plot';
+import { PRESETS, type Vec2 } from './presets';
+import { Readout } from './Readout';
+import { useGeometrySolve } from './useGeometrySolve';
+
+export function GeometryPanel() {
+  useGeometrySolve();
+  const { presetName, what, solve, error } = useAppStore(
+    useShallow((s) => ({
+      presetName: s.config.preset,
+      what: s.config.what,
+      solve: s.geometry.solve,
+      error: s.geometry.error,
+    })),
+  );
+  const preset = PRESETS[presetName];
+  const current = solve && solve.preset === presetName ? solve : null;
+  const view = useMemo<PlotView>(
+    () => ({
+      preset,
+      what,
+      solution: current
+        ? { x: [current.result.x[0], current.result.x[1]] as Vec2, active: current.result.active }
+        : null,
+    }),
+    [preset, what, current],
+  );
+  return (
+    <div className="geometry">
+      <section className="geometry-figure" aria-label="Plot">
+        <GeometryPlot view={view} />
+        <ul className="legend" aria-label="Legend">
+          <li>
+            <span className="sw sw-set" /> feasible set C
+          </li>
+          <li>
+            <span className="sw sw-what" /> prediction ŵ (drag it, or focus it and use the arrow
+            keys)
+          </li>
+          <li>
+            <span className="sw sw-x" /> x*(ŵ) = argmin ‖x − ŵ‖² over C
+          </li>
+          <li>
+            <span className="sw sw-cone" /> gradient cone x* + G(x*), active edges in orange
+          </li>
+          <li>
+            <span className="sw sw-fan" /> normal cones of the other vertices
+          </li>
+        </ul>
+      </section>
+      <section className="geometry-side" aria-label="Controls and readout">
+        <h2>Projection onto a polygon</h2>
+        <div className="controls">
+          <EnumSelect field={SCHEMA.preset} value={presetName} onChange={setPreset} />
+          <Vec2Input field={SCHEMA.what} value={what} names={preset.vars} onChange={setWhat} />
+          <button type="button" onClick={() => setWhat(preset.defaultWhat)}>
+            Reset ŵ
+          </button>
+        </div>
+        <Readout preset={preset} solve={current} error={error} />
+        <Explanation presetName={presetName} />
+      </section>
+    </div>
+  );
+}
+
+function Explanation({ presetName }: { presetName: keyof typeof PRESETS }) {
+  return (
+    <div className="explain">
+      <p>
+        x*(ŵ) = argmin ‖x − ŵ‖² over the rows above, an OSQP-form QP solved in a Web Worker on every
+        move. By KKT (Property 3.5 of <em>You Shall Pass</em>), −∇f(x*) = 2(ŵ − x*) is a nonnegative
+        combination of the active outward normals, so the dashed segment from x* to ŵ always lies in
+        the orange gradient cone. While ŵ stays in a vertex's cone, x* does not move: ∂x*/∂ŵ = 0.
+      </p>
+      {presetName === 'simplex' && (
+        <p data-testid="simplex-explanation">
+          <strong>Simplex.</strong> A portfolio w ∈ ℝ³ with w ≥ 0, Σw = 1. Eliminating w₃ = 1 − w₁ −
+          w₂ leaves the decision (w₁, w₂), and w₃ ≥ 0 becomes the half-plane w₁ + w₂ ≤ 1. With ŵ in
+          the plane Σw = 1, the 3-D objective ‖w − ŵ‖² is (w₁−ŵ₁)² + (w₂−ŵ₂)² + (w₁+w₂−ŵ₁−ŵ₂)², so P
+          = 2·[[2, 1], [1, 2]], not 2I: on (w₁, w₂) axes the projection would look oblique. The plot
+          draws the plane isometrically (an equilateral triangle with corners e₁, e₂, e₃), where it
+          is orthogonal. Dragging in 2-D loses nothing: a ŵ off the plane has the same x* as its
+          foot on the plane, since the two distances differ by a constant.
+        </p>
+      )}
+    </div>
+  );
+}

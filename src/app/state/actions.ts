@@ -1,0 +1,82 @@
+/**
+ * Actions: plain module functions over the store, callable from React handlers, the URL
+ * bridge and the worker client alike.
+ */
+import type { EngineInfo } from '../../workers/protocol';
+import { PRESETS } from '../panels/geometry/presets';
+import {
+  decodeHash,
+  roundTo,
+  WHAT_BOUND,
+  WHAT_DECIMALS,
+  type Config,
+  type GeometryPresetName,
+  type PanelName,
+} from './schema';
+import { useAppStore, type GeometrySolve } from './store';
+
+function setConfig(patch: Partial<Config>): void {
+  useAppStore.setState((s) => ({ config: { ...s.config, ...patch } }));
+}
+
+export function setPanel(panel: PanelName): void {
+  setConfig({ panel });
+}
+
+/** Switching the feasible set also moves ŵ to that preset's starting point. */
+export function setPreset(preset: GeometryPresetName): void {
+  if (preset === useAppStore.getState().config.preset) return;
+  setConfig({ preset, what: [...PRESETS[preset].defaultWhat] });
+  useAppStore.setState({ geometry: { solve: null, error: null } });
+}
+
+/** Sets ŵ, snapped to the schema's grid and clamped to its bound. */
+export function setWhat(what: readonly [number, number]): void {
+  const snap = (v: number) =>
+    roundTo(Math.max(-WHAT_BOUND, Math.min(WHAT_BOUND, v)), WHAT_DECIMALS);
+  const next: [number, number] = [snap(what[0]), snap(what[1])];
+  const cur = useAppStore.getState().config.what;
+  if (next[0] === cur[0] && next[1] === cur[1]) return;
+  setConfig({ what: next });
+}
+
+export function setSeed(seed: number): void {
+  setConfig({ seed });
+}
+
+/** Replaces the configuration with the one in the hash; unreadable parameters are reported, not guessed. */
+export function applyHash(hash: string): void {
+  const { config, errors } = decodeHash(hash);
+  const prev = useAppStore.getState().config;
+  useAppStore.setState({ config, urlErrors: errors });
+  if (config.preset !== prev.preset)
+    useAppStore.setState({ geometry: { solve: null, error: null } });
+}
+
+export function dismissUrlErrors(): void {
+  useAppStore.setState({ urlErrors: [] });
+}
+
+export function workerReady(engine: EngineInfo, restarts: number): void {
+  useAppStore.setState((s) => ({ engine, worker: { ...s.worker, state: 'ready', restarts } }));
+}
+
+export function workerCrashed(message: string, willRestart: boolean): void {
+  useAppStore.setState((s) => ({
+    worker: { ...s.worker, state: willRestart ? 'starting' : 'crashed', message },
+  }));
+}
+
+export function dismissWorkerMessage(): void {
+  useAppStore.setState((s) => ({ worker: { ...s.worker, message: undefined } }));
+}
+
+/** Stores a finished solve; one for a preset the user already left is dropped. */
+export function setGeometrySolve(solve: GeometrySolve): void {
+  if (solve.preset !== useAppStore.getState().config.preset) return;
+  useAppStore.setState({ geometry: { solve, error: null } });
+}
+
+export function setGeometryError(error: string): void {
+  useAppStore.setState((s) => ({ geometry: { ...s.geometry, error } }));
+}

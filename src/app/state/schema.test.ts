@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_KEYS,
+  decodeHash,
+  defaultConfig,
+  encodeHash,
+  GEOMETRY_PRESETS,
+  PANELS,
+  SCHEMA,
+  type Config,
+} from './schema';
+
+describe('config schema', () => {
+  it('encodes every field, in schema order, in the documented form', () => {
+    const c: Config = { panel: 'geometry', preset: 'polygon', what: [1.2, 0.4], seed: 1 };
+    expect(encodeHash(c)).toBe('panel=geometry&preset=polygon&what=1.2,0.4&seed=1');
+  });
+
+  it('round-trips state → hash → state for every enumeration value and awkward numbers', () => {
+    const whats: [number, number][] = [
+      [0, 0],
+      [-0, 1e-3],
+      [-2.345, 9.999],
+      [1 / 3, -2 / 3],
+      [-10, 10],
+    ];
+    for (const panel of PANELS)
+      for (const preset of GEOMETRY_PRESETS)
+        for (const what of whats) {
+          const c: Config = { panel, preset, what, seed: 2 ** 31 - 1 };
+          const back = decodeHash('#' + encodeHash(c));
+          expect(back.errors).toEqual([]);
+          expect(back.config.panel).toBe(panel);
+          expect(back.config.preset).toBe(preset);
+          expect(back.config.seed).toBe(2 ** 31 - 1);
+          // ŵ is kept on a 10⁻³ grid; on-grid values come back exactly, others rounded to it.
+          for (let i = 0; i < 2; i++)
+            expect(Math.abs(back.config.what[i] - what[i])).toBeLessThanOrEqual(5e-4 + 1e-12);
+          // hash → state → hash is exact.
+          expect(encodeHash(back.config)).toBe(encodeHash(c));
+        }
+  });
+
+  it('gives defaults for an empty or missing hash and for absent fields', () => {
+    expect(decodeHash('').config).toEqual(defaultConfig());
+    expect(decodeHash('#').config).toEqual(defaultConfig());
+    const partial = decodeHash('#preset=simplex');
+    expect(partial.errors).toEqual([]);
+    expect(partial.config).toEqual({ ...defaultConfig(), preset: 'simplex' });
+  });
+
+  it('rejects bad values with a message naming the parameter, keeping the default', () => {
+    const bad = decodeHash('#panel=nope&what=1,abc&seed=1.5&preset=simplex&zoom=3');
+    expect(bad.config.panel).toBe(SCHEMA.panel.default);
+    expect(bad.config.what).toEqual(SCHEMA.what.default);
+    expect(bad.config.seed).toBe(SCHEMA.seed.default);
+    expect(bad.config.preset).toBe('simplex');
+    expect(bad.errors).toHaveLength(4);
+    expect(bad.errors[0]).toMatch(/panel=nope: expected one of geometry, envelopes/);
+    expect(bad.errors[1]).toMatch(/what=1,abc: expected two comma-separated numbers/);
+    expect(bad.errors[2]).toMatch(/seed=1.5: expected an integer/);
+    expect(bad.errors[3]).toMatch(/unknown URL parameter "zoom"/);
+    expect(decodeHash('#what=1,2,3').errors[0]).toMatch(/two comma-separated/);
+    expect(decodeHash('#what=1e400,0').errors[0]).toMatch(/two comma-separated/);
+    expect(decodeHash('#what=50,0').errors[0]).toMatch(/must lie in/);
+    expect(decodeHash('#what=,1').errors[0]).toMatch(/two comma-separated/);
+  });
+
+  it('lists every field once and gives independent default objects', () => {
+    expect(CONFIG_KEYS).toEqual(['panel', 'preset', 'what', 'seed']);
+    const a = defaultConfig();
+    a.what[0] = 99;
+    expect(defaultConfig().what[0]).toBe(SCHEMA.what.default[0]);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The app's shareable configuration: one table of fields, each with its type, default
+ * and URL encoding. Defaults, the URL hash and the controls are all derived from it, so a
+ * copied link reproduces the same view (TensorFlow Playground's `State.PROPS`).
+ *
+ * Pure TypeScript (no DOM), so the round trip is unit-tested in Node.
+ */
+
+export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
+export type PanelName = (typeof PANELS)[number];
+
+export const GEOMETRY_PRESETS = ['polygon', 'simplex'] as const;
+export type GeometryPresetName = (typeof GEOMETRY_PRESETS)[number];
+
+/** A field of the schema. `T` is the in-memory value type. */
+interface FieldBase<T> {
+  /** Key in the state object and in the URL hash. */
+  name: string;
+  /** Label for the generated control. */
+  label: string;
+  default: T;
+  /** Text written after `name=` in the hash. */
+  encode(value: T): string;
+  /** Inverse of `encode`; throws an Error with a human-readable reason on bad input. */
+  decode(text: string): T;
+}
+
+export interface EnumField<V extends string> extends FieldBase<V> {
+  type: 'enum';
+  values: readonly V[];
+  /** Display names of the values (the URL stores the value itself). */
+  valueLabels: Record<V, string>;
+}
+export interface IntField extends FieldBase<number> {
+  type: 'int';
+  min: number;
+  max: number;
+}
+export interface VecField extends FieldBase<[number, number]> {
+  type: 'vec2';
+  /** Values are rounded to this many decimals, so hash → state → hash is exact. */
+  decimals: number;
+}
+
+/** Rounds to `decimals` places; `+0` turns −0 into 0 so it encodes as "0". */
+export function roundTo(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(v * f) / f + 0;
+}
+
+function enumField<V extends string>(
+  name: string,
+  label: string,
+  values: readonly V[],
+  def: V,
+  valueLabels: Record<V, string>,
+): EnumField<V> {
+  return {
+    type: 'enum',
+    name,
+    label,
+    values,
+    valueLabels,
+    default: def,
+    encode: (v) => v,
+    decode: (text) => {
+      const hit = values.find((v) => v === text);
+      if (hit === undefined) throw new Error(`expected one of ${values.join(', ')}, got "${text}"`);
+      return hit;
+    },
+  };
+}
+
+function intField(name: string, label: string, def: number, min: number, max: number): IntField {
+  return {
+    type: 'int',
+    name,
+    label,
+    default: def,
+    min,
+    max,
+    encode: (v) => String(v),
+    decode: (text) => {
+      if (!/^-?\d+$/.test(text)) throw new Error(`expected an integer, got "${text}"`);
+      const v = Number(text);
+      if (v < min || v > max) throw new Error(`expected an integer in [${min}, ${max}], got ${v}`);
+      return v;
+    },
+  };
+}
+
+function vec2Field(
+  name: string,
+  label: string,
+  def: [number, number],
+  decimals: number,
+  bound: number,
+): VecField {
+  return {
+    type: 'vec2',
+    name,
+    label,
+    default: def,
+    decimals,
+    encode: (v) => v.map((c) => String(roundTo(c, decimals))).join(','),
+    decode: (text) => {
+      const parts = text.split(',');
+      const nums = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+      if (nums.length !== 2 || nums.some((c) => !Number.isFinite(c))) {
+        throw new Error(`expected two comma-separated numbers, got "${text}"`);
+      }
+      if (nums.some((c) => Math.abs(c) > bound))
+        throw new Error(`coordinates must lie in [−${bound}, ${bound}], got "${text}"`);
+      return [roundTo(nums[0], decimals), roundTo(nums[1], decimals)];
+    },
+  };
+}
+
+/** Largest |coordinate| accepted for ŵ: the plots show roughly [−2.5, 2.5]. */
+export const WHAT_BOUND = 10;
+/** ŵ is kept on a 10⁻³ grid (far below a pixel) so the hash is short and round-trips exactly. */
+export const WHAT_DECIMALS = 3;
+
+export const SCHEMA = {
+  panel: enumField('panel', 'Panel', PANELS, 'geometry', {
+    geometry: 'Geometry',
+    envelopes: 'Envelopes',
+    training: 'Training',
+    benchmarks: 'Benchmarks',
+    lessons: 'Lessons',
+  }),
+  preset: enumField('preset', 'Feasible set', GEOMETRY_PRESETS, 'polygon', {
+    polygon: 'Pentagon',
+    simplex: 'Simplex (3-asset portfolio)',
+  }),
+  what: vec2Field('what', 'Prediction ŵ', [1.2, 0.4], WHAT_DECIMALS, WHAT_BOUND),
+  seed: intField('seed', 'Random seed', 1, 0, 2 ** 31 - 1),
+} as const;
+
+type Schema = typeof SCHEMA;
+export type ConfigKey = keyof Schema;
+/** The shareable configuration: one value per schema field. */
+export type Config = { [K in ConfigKey]: Schema[K]['default'] };
+
+export const CONFIG_KEYS = Object.keys(SCHEMA) as ConfigKey[];
+
+export function defaultConfig(): Config {
+  return {
+    panel: SCHEMA.panel.default,
+    preset: SCHEMA.preset.default,
+    what: [...SCHEMA.what.default],
+    seed: SCHEMA.seed.default,
+  };
+}
+
+/** Hash text (without the leading '#') for a config; every field is written, in schema order. */
+export function encodeHash(config: Config): string {
+  return CONFIG_KEYS.map((k) => {
+    const field = SCHEMA[k] as FieldBase<Config[typeof k]>;
+    return `${k}=${encodeURIComponent(field.encode(config[k])).replace(/%2C/g, ',')}`;
+  }).join('&');
+}
+
+export interface DecodeResult {
+  config: Config;
+  /** One message per ignored parameter (unknown name or bad value); those fall back to defaults. */
+  errors: string[];
+}
+
+/** Parses a hash ('#a=1&b=2' or 'a=1&b=2'); missing fields take their defaults. */
+export function decodeHash(hash: string): DecodeResult {
+  const config = defaultConfig();
+  const errors: string[] = [];
+  const text = hash.startsWith('#') ? hash.slice(1) : hash;
+  if (text.trim() === '') return { config, errors };
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const raw = eq < 0 ? '' : safeDecode(pair.slice(eq + 1));
+    if (!(CONFIG_KEYS as string[]).includes(key)) {
+      errors.push(`Ignored unknown URL parameter "${key}".`);
+      continue;
+    }
+    const k = key as ConfigKey;
+    try {
+      setField(config, k, raw);
+    } catch (e) {
+      errors.push(`Ignored URL parameter ${k}=${raw}: ${(e as Error).message}.`);
+    }
+  }
+  return { config, errors };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function setField<K extends ConfigKey>(config: Config, key: K, raw: string): void {
+  const field = SCHEMA[key] as unknown as FieldBase<Config[K]>;
+  config[key] = field.decode(raw);
+}
+
+/** Field-wise equality, used to skip redundant hash writes. */
+export function configEquals(a: Config, b: Config): boolean {
+  return encodeHash(a) === encodeHash(b);
+}

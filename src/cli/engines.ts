@@ -1,0 +1,39 @@
+/** Engine selection for the CLI: the CPU engine, or the WebGPU engine through Dawn (npm `webgpu`). */
+import { CpuEngine, type QpEngine } from '../solvers/qp';
+import { EngineError } from './errors';
+
+export type EngineKind = 'cpu' | 'gpu';
+
+export interface OpenEngine {
+  engine: QpEngine;
+  dispose(): void;
+}
+
+interface GpuNodeModule {
+  createNodeGpuEngine(): Promise<QpEngine & { dispose(): void }>;
+}
+
+/**
+ * Module of the Node GPU engine, held in a variable so that the type checker and
+ * bundler do not require it: the CLI must work on machines without WebGPU.
+ */
+const GPU_NODE_MODULE = '../gpu/node';
+
+export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
+  if (kind === 'cpu') return { engine: new CpuEngine(), dispose: () => {} };
+  let mod: Partial<GpuNodeModule>;
+  try {
+    mod = (await import(/* @vite-ignore */ GPU_NODE_MODULE)) as Partial<GpuNodeModule>;
+  } catch (e) {
+    throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
+  }
+  if (typeof mod.createNodeGpuEngine !== 'function') {
+    throw new EngineError('GPU engine unavailable: src/gpu/node does not export createNodeGpuEngine');
+  }
+  try {
+    const engine = await mod.createNodeGpuEngine();
+    return { engine, dispose: () => engine.dispose() };
+  } catch (e) {
+    throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
+  }
+}

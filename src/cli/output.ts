@@ -1,0 +1,41 @@
+/** JSON output of the CLI: results as plain objects, non-finite numbers as null. */
+import type { QpResult } from '../solvers/qp';
+
+/** A finite number, or null (JSON has no NaN or Infinity). */
+export function jsonNumber(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function jsonArray(v: ArrayLike<number>): (number | null)[] {
+  return Array.from(v, jsonNumber);
+}
+
+/** The printed form of one result; `name` comes from the problem file when it has one. */
+export function resultToJson(r: QpResult, engine: string, name?: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof name === 'string') out.name = name;
+  Object.assign(out, {
+    status: r.status,
+    obj: jsonNumber(r.obj),
+    x: jsonArray(r.x),
+    y: jsonArray(r.y),
+    z: jsonArray(r.z),
+    iter: r.iter,
+    prim_res: jsonNumber(r.prim_res),
+    dual_res: jsonNumber(r.dual_res),
+    time_ms: jsonNumber(r.time_ms),
+    engine,
+    polish: r.polish,
+    rho: jsonNumber(r.rho),
+    rho_updates: r.rho_updates,
+    active: r.active,
+  });
+  if (r.message !== undefined) out.message = r.message;
+  if (r.certificate !== undefined) out.certificate = jsonArray(r.certificate);
+  return out;
+}
+
+/** Write to stdout and wait until Node has handed the text over, so an exit right after loses nothing. */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}

@@ -1,0 +1,30 @@
+/**
+ * WGSL sources. Each kernel lives in a `.wgsl` file beside its host code and is imported with
+ * `?raw`: Vite/Vitest handle that natively; under tsx (CLI, bench) `scripts/raw-loader.mjs`
+ * registers a Node loader hook for it. Modules that share declarations are concatenated here.
+ */
+import common from './common.wgsl?raw';
+import ldl from './ldl.wgsl?raw';
+import admmFactor from './admm-factor.wgsl?raw';
+import admmIterate from './admm-iterate.wgsl?raw';
+import admmCheck from './admm-check.wgsl?raw';
+import admmShared from './admm-shared.wgsl?raw';
+import gemm from './gemm.wgsl?raw';
+import kkt from './kkt.wgsl?raw';
+
+export const SHADERS = {
+  /** Per-problem K formation + LDLᵀ (entry `factor`). */
+  admmFactor: common + ldl + admmFactor,
+  /** Per-problem ADMM iterations (entry `iterate`). */
+  admmIterate: common + ldl + admmIterate,
+  /** Termination / infeasibility checks (entry `check`). */
+  admmCheck: common + admmCheck,
+  /** Shared-regime V assembly and updates (entries `assemble`, `update`, `count`). */
+  admmShared: common + admmShared,
+  /** Tiled matmul (entry `gemm`). */
+  gemm,
+  /** Backward: reduced KKT LDLᵀ with iterative refinement (entry `kkt`). */
+  kkt: kkt + ldl,
+} as const;
+
+export type ShaderName = keyof typeof SHADERS;

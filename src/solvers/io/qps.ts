@@ -1,0 +1,118 @@
+/**
+ * QPS (quadratic MPS) import. Builds the engine form
+ *   minimize ½xᵀQx + cᵀx + r  s.t.  l ≤ Ax ≤ u
+ * with A = [constraint rows; identity rows for the variable bounds].
+ * Conventions are documented in docs/problem-format.md.
+ */
+import type { QpProblem } from '../qp/types';
+import { zeros } from '../linalg/dense';
+import { ProblemFormatError, boundValue } from './errors';
+import { MAX_DENSE_ENTRIES } from './json-fields';
+import { QpsReader, type MpsLayout, type QpsModel } from './qps-reader';
+
+export interface QpsOptions {
+  /** 'auto' (default) reads free MPS and falls back to fixed columns when that fails. */
+  layout?: 'auto' | MpsLayout;
+  /**
+   * Which variables get an identity row in A: 'finite' (default) those with a finite
+   * lower or upper bound; 'all' every variable, as the Maros–Meszaros JSON files do.
+   */
+  boundRows?: 'finite' | 'all';
+}
+
+/** Parse a QPS/MPS file. Throws ProblemFormatError with a line number. */
+export function parseQps(text: string, options: QpsOptions = {}): QpProblem {
+  const layout = options.layout ?? 'auto';
+  let model: QpsModel;
+  if (layout !== 'auto') model = read(text, layout);
+  else {
+    try {
+      model = read(text, 'free');
+    } catch (freeError) {
+      if (!(freeError instanceof ProblemFormatError)) throw freeError;
+      try {
+        model = read(text, 'fixed');
+        model.warnings.push('read as fixed-column MPS');
+      } catch {
+        throw freeError;
+      }
+    }
+  }
+  return buildProblem(model, options.boundRows ?? 'finite');
+}
+
+function read(text: string, layout: MpsLayout): QpsModel {
+  const reader = new QpsReader(layout);
+  for (const line of text.split('\n')) reader.line(line);
+  return reader.finish();
+}
+
+/** [l, u] of a constraint row from its type, right-hand side b and RANGES value R. */
+function rowBounds(type: 'E' | 'L' | 'G', b: number, R: number | undefined): [number, number] {
+  const rhs = boundValue(b);
+  if (R === undefined) {
+    if (type === 'E') return [rhs, rhs];
+    return type === 'L' ? [-Infinity, rhs] : [rhs, Infinity];
+  }
+  const span = boundValue(Math.abs(R));
+  if (type === 'L') return [rhs - span, rhs];
+  if (type === 'G') return [rhs, rhs + span];
+  // E rows: the sign of R says which side the range extends to.
+  return R >= 0 ? [rhs, rhs + span] : [rhs - span, rhs];
+}
+
+function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
+  const n = model.colNames.length;
+  const mc = model.rowNames.length;
+  const warnings = model.warnings;
+
+  const lower = model.lower.slice();
+  for (let j = 0; j < n; j++) {
+    // An UP bound below zero with no explicit lower bound makes the lower bound −∞
+    // (the rule of SAS, HiGHS and Gurobi), since the default lower bound 0 would
+    // make the column infeasible.
+    if (model.negativeUp[j] && !model.lowerSet[j]) {
+      lower[j] = -Infinity;
+      warnings.push(`column '${model.colNames[j]}': negative UP bound without LO, lower bound set to −infinity`);
+    }
+    if (lower[j] > model.upper[j]) {
+      throw new ProblemFormatError(`BOUNDS: column '${model.colNames[j]}' has lower bound ${lower[j]} above upper bound ${model.upper[j]}`);
+    }
+  }
+  const bounded: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (boundRows === 'all' || Number.isFinite(lower[j]) || Number.isFinite(model.upper[j])) bounded.push(j);
+  }
+
+  const m = mc + bounded.length;
+  if (m * n > MAX_DENSE_ENTRIES || n * n > MAX_DENSE_ENTRIES) {
+    throw new ProblemFormatError(`problem with ${n} variables and ${m} rows is too large for dense storage`);
+  }
+  const A = zeros(m, n);
+  for (const [i, j, v] of model.aTriplets) A.data[i * n + j] = v;
+  const l = new Float64Array(m);
+  const u = new Float64Array(m);
+  for (let i = 0; i < mc; i++) {
+    const [li, ui] = rowBounds(model.rowTypes[i], model.rhs[i], model.range[i]);
+    if (li > ui) throw new ProblemFormatError(`row '${model.rowNames[i]}' has empty range [${li}, ${ui}]`);
+    l[i] = li;
+    u[i] = ui;
+  }
+  bounded.forEach((j, k) => {
+    A.data[(mc + k) * n + j] = 1;
+    l[mc + k] = lower[j];
+    u[mc + k] = model.upper[j];
+  });
+
+  const P = zeros(n, n);
+  for (const [i, j, v] of model.qTriplets) P.data[i * n + j] = v;
+
+  const meta: Record<string, unknown> = model.name ? { name: model.name } : {};
+  Object.assign(meta, {
+    format: 'qps',
+    variables: model.colNames,
+    constraints: [...model.rowNames, ...bounded.map((j) => `bound:${model.colNames[j]}`)],
+  });
+  if (warnings.length > 0) meta.warnings = warnings;
+  return { n, m, P, q: Float64Array.from(model.c), r: model.r, A, l, u, meta };
+}

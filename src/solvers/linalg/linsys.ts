@@ -1,0 +1,148 @@
+import type { DenseMatrix } from '../qp/types';
+import { choleskyFactor, choleskySolve, isCholeskyFailure, type CholeskyFactor } from './cholesky';
+import { assembleKkt, ldlFactor, ldlSolve, type LdlFactor } from './ldl';
+import { matTVec, matVec } from './dense';
+
+/**
+ * The linear system of OSQP's x-update, as a small table of verbs (OSQP's `LinSysSolver`):
+ *
+ *   [P + σI   Aᵀ      ] [x̃]   [σxᵏ − q      ]
+ *   [A        −diag(ρ)⁻¹] [ν ] = [zᵏ − ρ⁻¹yᵏ  ],   z̃ = zᵏ + ρ⁻¹(ν − yᵏ)  (= A x̃).
+ *
+ * `solve` maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n+m) in place to [x̃ ; z̃].
+ */
+export interface LinSys {
+  readonly kind: LinSysKind;
+  solve(b: Float64Array): void;
+  /** Replaces the per-row ρ (length m) and refactors. */
+  updateRho(rhoVec: Float64Array): void;
+}
+
+export type LinSysKind = 'reduced-cholesky' | 'kkt-ldl';
+
+/** The x-update matrix could not be factorized (in exact arithmetic only if P is not PSD). */
+export class FactorizationError extends Error {
+  override name = 'FactorizationError';
+}
+
+/** Factors the system for the given data; throws if the matrix is not factorizable. */
+export function factorLinSys(
+  kind: LinSysKind,
+  P: DenseMatrix,
+  A: DenseMatrix,
+  sigma: number,
+  rhoVec: Float64Array,
+): LinSys {
+  return kind === 'kkt-ldl'
+    ? new KktLdlLinSys(P, A, sigma, rhoVec)
+    : new ReducedCholeskyLinSys(P, A, sigma, rhoVec);
+}
+
+/**
+ * Eliminates ν: (P + σI + Aᵀ diag(ρ) A) x̃ = σxᵏ − q + Aᵀ(ρzᵏ − yᵏ), then z̃ = A x̃.
+ * n×n positive definite for σ > 0 and P ⪰ 0, so a Cholesky factorization suffices.
+ */
+class ReducedCholeskyLinSys implements LinSys {
+  readonly kind = 'reduced-cholesky' as const;
+  private factor!: CholeskyFactor;
+  private readonly rhoVec: Float64Array;
+  /** Scratch: ρ ∘ (zᵏ − ρ⁻¹yᵏ) and Aᵀ of it. */
+  private readonly tm: Float64Array;
+  private readonly tn: Float64Array;
+
+  constructor(
+    private readonly P: DenseMatrix,
+    private readonly A: DenseMatrix,
+    private readonly sigma: number,
+    rhoVec: Float64Array,
+  ) {
+    this.rhoVec = new Float64Array(rhoVec);
+    this.tm = new Float64Array(A.rows);
+    this.tn = new Float64Array(A.cols);
+    this.refactor();
+  }
+
+  private refactor(): void {
+    const { P, A, sigma, rhoVec } = this;
+    const n = P.rows;
+    const m = A.rows;
+    const M: DenseMatrix = { rows: n, cols: n, data: new Float64Array(P.data) };
+    for (let i = 0; i < n; i++) M.data[i * n + i] += sigma;
+    // Lower triangle of Aᵀ diag(ρ) A, accumulated row by row of A.
+    for (let r = 0; r < m; r++) {
+      const rho = rhoVec[r];
+      const o = r * n;
+      for (let i = 0; i < n; i++) {
+        const ai = A.data[o + i] * rho;
+        if (ai === 0) continue;
+        const mi = i * n;
+        for (let j = 0; j <= i; j++) M.data[mi + j] += ai * A.data[o + j];
+      }
+    }
+    const f = choleskyFactor(M);
+    if (isCholeskyFailure(f)) {
+      throw new Error(
+        `reduced KKT matrix not positive definite (pivot ${f.index} = ${f.pivot}); is P PSD?`,
+      );
+    }
+    this.factor = f;
+  }
+
+  solve(b: Float64Array): void {
+    const { A, rhoVec, tm, tn } = this;
+    const n = A.cols;
+    const m = A.rows;
+    for (let i = 0; i < m; i++) tm[i] = rhoVec[i] * b[n + i];
+    matTVec(A, tm, tn);
+    const x = b.subarray(0, n);
+    for (let j = 0; j < n; j++) x[j] += tn[j];
+    choleskySolve(this.factor, x);
+    matVec(A, x, tm);
+    b.set(tm, n);
+  }
+
+  updateRho(rhoVec: Float64Array): void {
+    this.rhoVec.set(rhoVec);
+    this.refactor();
+  }
+}
+
+/** The full quasi-definite KKT matrix, factorized by LDLᵀ (OSQP's QDLDL path, dense). */
+class KktLdlLinSys implements LinSys {
+  readonly kind = 'kkt-ldl' as const;
+  private factor!: LdlFactor;
+  private readonly rhoVec: Float64Array;
+
+  constructor(
+    private readonly P: DenseMatrix,
+    private readonly A: DenseMatrix,
+    private readonly sigma: number,
+    rhoVec: Float64Array,
+  ) {
+    this.rhoVec = new Float64Array(rhoVec);
+    this.refactor();
+  }
+
+  private refactor(): void {
+    const g = this.rhoVec.map((r) => 1 / r);
+    try {
+      this.factor = ldlFactor(assembleKkt(this.P, this.A, this.sigma, g));
+    } catch (e) {
+      throw new FactorizationError((e as Error).message);
+    }
+  }
+
+  solve(b: Float64Array): void {
+    const n = this.P.rows;
+    const m = this.A.rows;
+    // Keep zᵏ − ρ⁻¹yᵏ to recover z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν.
+    const w = b.slice(n);
+    ldlSolve(this.factor, b);
+    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] / this.rhoVec[i];
+  }
+
+  updateRho(rhoVec: Float64Array): void {
+    this.rhoVec.set(rhoVec);
+    this.refactor();
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { solveQp } from './index';
+import { loadMarosMeszaros, marosMeszarosNames } from './testutil';
+
+/** The 12 small Maros–Meszaros QPs against the reference optimal objectives of osqp_benchmarks. */
+describe('Maros–Meszaros', () => {
+  const names = marosMeszarosNames();
+  it('has the 12 problems', () => expect(names).toHaveLength(12));
+
+  it.each(names)('%s reaches the reference objective', (name) => {
+    const p = loadMarosMeszaros(name);
+    const r = solveQp(p, { eps_abs: 1e-6, eps_rel: 1e-6, polish: true, max_iter: 50000 });
+    expect(r.status).toBe('solved');
+    const ref = p.meta.reference;
+    expect(Math.abs(r.obj - ref) / Math.max(1, Math.abs(ref))).toBeLessThan(1e-3);
+  });
+
+  // The data set's README: plain ADMM (no Ruiz, fixed ρ) fails on these three.
+  it.each(['DUALC1', 'QPCBLEND', 'CVXQP1_S'])('%s needs scaling and adaptive ρ', (name) => {
+    const p = loadMarosMeszaros(name);
+    const plain = solveQp(p, {
+      eps_abs: 1e-5,
+      eps_rel: 1e-5,
+      scaling: 0,
+      adaptive_rho: false,
+      max_iter: 2000,
+    });
+    expect(plain.status).toBe('max_iter_reached');
+    const full = solveQp(p, { eps_abs: 1e-5, eps_rel: 1e-5, max_iter: 2000 });
+    expect(full.status).toBe('solved');
+    expect(full.rho_updates).toBeGreaterThan(0);
+  });
+
+  it('time-based ρ adaptation (adaptive_rho_interval as a fraction of setup time) also solves', () => {
+    const p = loadMarosMeszaros('QPCBLEND');
+    const r = solveQp(p, {
+      eps_abs: 1e-5,
+      eps_rel: 1e-5,
+      adaptive_rho_interval: 0.4,
+      max_iter: 20000,
+    });
+    expect(r.status).toBe('solved');
+  });
+});

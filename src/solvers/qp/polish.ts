@@ -1,0 +1,93 @@
+import type { PolishStatus } from './types';
+import type { Workspace } from './workspace';
+import { computeResiduals, type Residuals } from './admm';
+import { assembleKkt, ldlFactor, ldlSolve } from '../linalg/ldl';
+import { matVec, zeros } from '../linalg/dense';
+
+/** Outcome of polishing, in the scaled space. */
+export interface PolishResult {
+  status: PolishStatus;
+  x?: Float64Array;
+  z?: Float64Array;
+  y?: Float64Array;
+  residuals?: Residuals;
+}
+
+/**
+ * Rows guessed active from the ADMM iterate (OSQP polish.c): lower when z − l < −y, upper when
+ * u − z < y. Rows with l = u are always kept, their multiplier being free in sign.
+ */
+export function guessActiveSet(w: Workspace): { rows: number[]; bound: Float64Array } {
+  const rows: number[] = [];
+  const bound: number[] = [];
+  for (let i = 0; i < w.m; i++) {
+    if (w.l[i] === w.u[i]) {
+      rows.push(i);
+      bound.push(w.u[i]);
+    } else if (w.z[i] - w.l[i] < -w.y[i]) {
+      rows.push(i);
+      bound.push(w.l[i]);
+    } else if (w.u[i] - w.z[i] < w.y[i]) {
+      rows.push(i);
+      bound.push(w.u[i]);
+    }
+  }
+  return { rows, bound: Float64Array.from(bound) };
+}
+
+/**
+ * Solution polishing: solve the equality-constrained QP on the guessed active set through the
+ * δ-regularized quasi-definite KKT system [[P + δI, Āᵀ], [Ā, −δI]], refine iteratively against the
+ * unregularized one, and keep the result only if it improves on the ADMM residuals.
+ */
+export function polish(w: Workspace, admm: Residuals): PolishResult {
+  const { n, settings } = w;
+  const { rows, bound } = guessActiveSet(w);
+  const k = rows.length;
+  const Ared = zeros(k, n);
+  for (let r = 0; r < k; r++)
+    Ared.data.set(w.A.data.subarray(rows[r] * n, (rows[r] + 1) * n), r * n);
+  const delta = settings.delta;
+  let factor;
+  try {
+    factor = ldlFactor(assembleKkt(w.P, Ared, delta, new Float64Array(k).fill(delta)));
+  } catch {
+    return { status: 'failed' };
+  }
+  const rhs = new Float64Array(n + k);
+  for (let j = 0; j < n; j++) rhs[j] = -w.q[j];
+  rhs.set(bound, n);
+  const sol = ldlSolve(factor, new Float64Array(rhs));
+  // Iterative refinement: correct for the δ-regularization using residuals of the exact KKT.
+  const Px = new Float64Array(n);
+  const Ax = new Float64Array(k);
+  const Aty = new Float64Array(n);
+  const res = new Float64Array(n + k);
+  for (let it = 0; it < settings.polish_refine_iter; it++) {
+    const xs = sol.subarray(0, n);
+    const ys = sol.subarray(n);
+    matVec(w.P, xs, Px);
+    matVec(Ared, xs, Ax);
+    Aty.fill(0);
+    for (let r = 0; r < k; r++) {
+      const yr = ys[r];
+      for (let j = 0; j < n; j++) Aty[j] += Ared.data[r * n + j] * yr;
+    }
+    for (let j = 0; j < n; j++) res[j] = rhs[j] - Px[j] - Aty[j];
+    for (let r = 0; r < k; r++) res[n + r] = rhs[n + r] - Ax[r];
+    ldlSolve(factor, res);
+    for (let i = 0; i < n + k; i++) sol[i] += res[i];
+  }
+  if (!sol.every(Number.isFinite)) return { status: 'failed' };
+  const x = sol.slice(0, n);
+  const y = new Float64Array(w.m);
+  for (let r = 0; r < k; r++) y[rows[r]] = sol[n + r];
+  const z = matVec(w.A, x);
+  for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
+  const residuals = computeResiduals(w, x, z, y);
+  const better =
+    (residuals.prim < admm.prim && residuals.dual < admm.dual) ||
+    (residuals.prim < admm.prim && admm.dual < 1e-10) ||
+    (residuals.dual < admm.dual && admm.prim < 1e-10);
+  return better ? { status: 'success', x, z, y, residuals } : { status: 'unsuccessful', residuals };
+}

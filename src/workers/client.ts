@@ -1,0 +1,172 @@
+/**
+ * Page side of the solver worker: starts it, forwards calls through comlink (transferring the
+ * problem's typed arrays), coalesces drag-rate requests, and restarts the worker after a crash.
+ */
+import * as Comlink from 'comlink';
+import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import { LatestOnly } from './coalesce';
+import {
+  batchArrays,
+  problemArrays,
+  transferables,
+  type EngineInfo,
+  type SolverApi,
+} from './protocol';
+
+export interface SolverClientEvents {
+  /** The worker (re)started and reported its engine. */
+  onReady(info: EngineInfo, restarts: number): void;
+  /** The worker raised an uncaught error; `willRestart` is false once it keeps crashing. */
+  onCrash(message: string, willRestart: boolean): void;
+}
+
+/** Thrown to callers whose request was running when the worker crashed. */
+export class WorkerCrashedError extends Error {
+  constructor(message: string) {
+    super(`Solver worker crashed: ${message}`);
+    this.name = 'WorkerCrashedError';
+  }
+}
+
+/** More crashes than this within CRASH_WINDOW_MS stop the restarts (e.g. a script that fails to load). */
+const MAX_CRASHES = 3;
+const CRASH_WINDOW_MS = 10_000;
+
+interface Coalesced {
+  problem: QpProblem;
+  settings?: Partial<QpSettings>;
+  warm?: WarmStart;
+}
+
+export function createSolverWorker(): Worker {
+  return new Worker(new URL('./solver.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'solver',
+  });
+}
+
+export class SolverClient {
+  private worker!: Worker;
+  private remote!: Comlink.Remote<SolverApi>;
+  /** Rejects when the current worker crashes; every call races against it. */
+  private crashed!: Promise<never>;
+  private rejectCrashed!: (e: Error) => void;
+  private restarts = 0;
+  private crashTimes: number[] = [];
+  private disposed = false;
+  /** One latest-only queue per channel (e.g. one per panel). */
+  private readonly channels = new Map<string, LatestOnly<Coalesced, QpResult>>();
+
+  constructor(
+    private readonly events: SolverClientEvents,
+    private readonly makeWorker: () => Worker = createSolverWorker,
+  ) {
+    this.start();
+  }
+
+  /** Solves one problem. Its typed arrays are transferred: the caller must not use them afterwards. */
+  solve(problem: QpProblem, settings?: Partial<QpSettings>, warm?: WarmStart): Promise<QpResult> {
+    const w = warm && { x: warm.x?.slice(), y: warm.y?.slice() };
+    const buffers = transferables([...problemArrays(problem), w?.x, w?.y]);
+    return this.call(() => this.remote.solve(Comlink.transfer(problem, buffers), settings, w));
+  }
+
+  /** Solves a batch. Its typed arrays are transferred: the caller must not use them afterwards. */
+  solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]> {
+    return this.call(() =>
+      this.remote.solveBatch(
+        Comlink.transfer(batch, transferables(batchArrays(batch))),
+        settings,
+        warm,
+      ),
+    );
+  }
+
+  /**
+   * Solves on a latest-only channel: while a solve runs, a newer request replaces the waiting one.
+   * Resolves with null for a request superseded before it ran.
+   */
+  solveLatest(
+    channel: string,
+    problem: QpProblem,
+    settings?: Partial<QpSettings>,
+    warm?: WarmStart,
+  ): Promise<QpResult | null> {
+    let queue = this.channels.get(channel);
+    if (!queue) {
+      queue = new LatestOnly((req: Coalesced) => this.solve(req.problem, req.settings, req.warm));
+      this.channels.set(channel, queue);
+    }
+    return queue.request({ problem, settings, warm });
+  }
+
+  engineInfo(): Promise<EngineInfo> {
+    return this.call(() => this.remote.engineInfo());
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.rejectCrashed(new Error('solver client disposed'));
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+
+  private call<T>(f: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error('solver client disposed'));
+    return Promise.race([f(), this.crashed]);
+  }
+
+  private start(): void {
+    this.crashed = new Promise<never>((_, reject) => (this.rejectCrashed = reject));
+    // Nobody may be waiting when the worker crashes; the rejection is still reported through onCrash.
+    this.crashed.catch(() => undefined);
+    this.worker = this.makeWorker();
+    this.worker.addEventListener('error', this.handleError);
+    this.worker.addEventListener('messageerror', this.handleMessageError);
+    this.remote = Comlink.wrap<SolverApi>(this.worker);
+    const restarts = this.restarts;
+    this.engineInfo().then(
+      (info) => {
+        if (!this.disposed && restarts === this.restarts) this.events.onReady(info, restarts);
+      },
+      () => undefined, // a crash during start-up is reported by handleError
+    );
+  }
+
+  private readonly handleError = (ev: Event): void => {
+    // Handled here: keep the browser from also logging it as an uncaught page error.
+    ev.preventDefault();
+    const message =
+      ev instanceof ErrorEvent && ev.message
+        ? ev.message
+        : 'the solver worker script failed to load or stopped unexpectedly';
+    this.crash(message);
+  };
+
+  private readonly handleMessageError = (): void => {
+    this.crash('a message from the worker could not be deserialized');
+  };
+
+  private crash(message: string): void {
+    if (this.disposed) return;
+    const now = Date.now();
+    this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    const willRestart = this.crashTimes.length <= MAX_CRASHES;
+    this.rejectCrashed(new WorkerCrashedError(message));
+    this.worker.removeEventListener('error', this.handleError);
+    this.worker.removeEventListener('messageerror', this.handleMessageError);
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+    this.events.onCrash(message, willRestart);
+    if (willRestart) {
+      this.restarts += 1;
+      this.start();
+    } else {
+      this.disposed = true;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What crosses the page ↔ solver-worker boundary. Everything here is structured-clonable;
+ * typed arrays are transferred, not copied (see `transferables`).
+ */
+import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+
+/** Which engine computes, as the worker reports it (drives the header badge). */
+export interface EngineInfo {
+  kind: 'cpu' | 'gpu';
+  /** Short label for the badge, e.g. "CPU (Float64)". */
+  label: string;
+  /** Hardware description: the adapter name for WebGPU, the arithmetic for the CPU. */
+  adapter: string;
+  /** Why the preferred engine was not used, when the worker fell back. */
+  fallbackReason?: string;
+}
+
+/** The API the worker exposes through comlink. */
+export interface SolverApi {
+  engineInfo(): Promise<EngineInfo>;
+  solve(problem: QpProblem, settings?: Partial<QpSettings>, warm?: WarmStart): Promise<QpResult>;
+  solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]>;
+}
+
+type Typed = Float64Array | Float32Array | Int32Array | Uint32Array;
+
+/**
+ * Distinct buffers that the given arrays own entirely. A view into a larger buffer is left out:
+ * transferring it would detach data the sender still uses (and a buffer listed twice throws).
+ */
+export function transferables(arrays: (Typed | undefined)[]): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const a of arrays) {
+    if (!a || !(a.buffer instanceof ArrayBuffer)) continue;
+    if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
+    seen.add(a.buffer);
+  }
+  return [...seen];
+}
+
+export function problemArrays(p: QpProblem): Typed[] {
+  return [p.P.data, p.q, p.A.data, p.l, p.u];
+}
+
+export function resultArrays(r: QpResult): (Typed | undefined)[] {
+  return [r.x, r.y, r.z, r.certificate];
+}
+
+export function batchArrays(b: QpBatch): (Typed | undefined)[] {
+  if (b.kind === 'problems') return b.problems.flatMap(problemArrays);
+  return [...problemArrays(b.structure), ...b.params.flatMap((p) => [p.q, p.l, p.u])];
+}
