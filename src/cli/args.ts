@@ -38,7 +38,8 @@ function parseValue(spec: FlagSpec, raw: string): FlagValue {
   if (!NUMBER.test(raw)) throw new UsageError(`${flag} needs a number, got '${raw}'`);
   const v = Number(raw);
   if (!Number.isFinite(v)) throw new UsageError(`${flag} needs a finite number, got '${raw}'`);
-  if (spec.type === 'int' && !Number.isInteger(v)) throw new UsageError(`${flag} needs an integer, got '${raw}'`);
+  if (spec.type === 'int' && !Number.isInteger(v))
+    throw new UsageError(`${flag} needs an integer, got '${raw}'`);
   return v;
 }
 
@@ -60,7 +61,8 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       positionals.push(arg);
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unknown option '${arg}' (options are spelled --name)`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unknown option '${arg}' (options are spelled --name)`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
@@ -96,18 +98,53 @@ export function formatFlags(specs: readonly FlagSpec[]): string {
 
 /** Flags that set solver options; shared by `solve` and `grad`. */
 export const SOLVER_FLAGS: readonly FlagSpec[] = [
-  { name: 'eps-abs', type: 'number', arg: 'X', help: `absolute tolerance (default ${DEFAULT_SETTINGS.eps_abs})` },
-  { name: 'eps-rel', type: 'number', arg: 'X', help: `relative tolerance (default ${DEFAULT_SETTINGS.eps_rel})` },
-  { name: 'max-iter', type: 'int', arg: 'N', help: `iteration limit (default ${DEFAULT_SETTINGS.max_iter})` },
-  { name: 'rho', type: 'number', arg: 'X', help: `initial ADMM step size ρ (default ${DEFAULT_SETTINGS.rho})` },
-  { name: 'time-limit', type: 'number', arg: 'S', help: 'wall-time limit in seconds (default none)' },
+  {
+    name: 'eps-abs',
+    type: 'number',
+    arg: 'X',
+    help: `absolute tolerance (default ${DEFAULT_SETTINGS.eps_abs})`,
+  },
+  {
+    name: 'eps-rel',
+    type: 'number',
+    arg: 'X',
+    help: `relative tolerance (default ${DEFAULT_SETTINGS.eps_rel})`,
+  },
+  {
+    name: 'max-iter',
+    type: 'int',
+    arg: 'N',
+    help: `iteration limit (default ${DEFAULT_SETTINGS.max_iter})`,
+  },
+  {
+    name: 'rho',
+    type: 'number',
+    arg: 'X',
+    help: `initial ADMM step size ρ (default ${DEFAULT_SETTINGS.rho})`,
+  },
+  {
+    name: 'time-limit',
+    type: 'number',
+    arg: 'S',
+    help: 'wall-time limit in seconds (default none)',
+  },
   {
     name: 'polish',
     type: 'boolean',
     help: 'polish the ADMM solution by an active-set solve (default ON in the CLI, for accurate answers)',
   },
-  { name: 'scaling', type: 'boolean', usage: '--no-scaling', help: `disable Ruiz equilibration (default ${DEFAULT_SETTINGS.scaling} iterations)` },
-  { name: 'engine', type: 'string', choices: ['cpu', 'gpu'], help: 'engine (default cpu; gpu needs WebGPU via the npm webgpu package)' },
+  {
+    name: 'scaling',
+    type: 'boolean',
+    usage: '--no-scaling',
+    help: `disable Ruiz equilibration (default ${DEFAULT_SETTINGS.scaling} iterations)`,
+  },
+  {
+    name: 'engine',
+    type: 'string',
+    choices: ['cpu', 'gpu'],
+    help: 'engine (default cpu; gpu needs WebGPU via the npm webgpu package)',
+  },
 ];
 
 /** Solver settings from the flags; polishing defaults to on. Throws UsageError for invalid values. */

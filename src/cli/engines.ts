@@ -28,7 +28,9 @@ export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
     throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
   }
   if (typeof mod.createNodeGpuEngine !== 'function') {
-    throw new EngineError('GPU engine unavailable: src/gpu/node does not export createNodeGpuEngine');
+    throw new EngineError(
+      'GPU engine unavailable: src/gpu/node does not export createNodeGpuEngine',
+    );
   }
   try {
     const engine = await mod.createNodeGpuEngine();

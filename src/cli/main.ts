@@ -25,12 +25,19 @@ const COMMANDS: Record<string, Command> = {
 
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined) {
+    process.stderr.write(HELP + '\n');
+    return EXIT.usage;
+  }
+  if (name === 'help' || name === '--help' || name === '-h') {
     await writeStdout(HELP + '\n');
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`);
+  if (!command)
+    throw new UsageError(
+      `unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')}; see --help)`,
+    );
   // Let each command see -h as --help.
   return command(rest.map((a) => (a === '-h' ? '--help' : a)));
 }
@@ -42,7 +49,8 @@ async function main(): Promise<void> {
   } catch (e) {
     const { code: errorCode, message } = describeError(e);
     process.stderr.write(`error: ${message}\n`);
-    if (process.env.ARGMIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    if (process.env.ARGMIN_DEBUG && e instanceof Error && e.stack)
+      process.stderr.write(e.stack + '\n');
     code = errorCode;
   }
   // Exit explicitly: a GPU device can keep the event loop alive after dispose().

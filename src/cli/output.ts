@@ -37,5 +37,7 @@ export function resultToJson(r: QpResult, engine: string, name?: unknown): Recor
 
 /** Write to stdout and wait until Node has handed the text over, so an exit right after loses nothing. */
 export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+  return new Promise((resolve, reject) =>
+    process.stdout.write(text, (e) => (e ? reject(e) : resolve())),
+  );
 }

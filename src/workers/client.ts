@@ -53,7 +53,8 @@ export class SolverClient {
   private rejectCrashed!: (e: Error) => void;
   private restarts = 0;
   private crashTimes: number[] = [];
-  private disposed = false;
+  /** Why calls are refused: disposed, or stopped after repeated crashes; null while running. */
+  private stopped: string | null = null;
   /** One latest-only queue per channel (e.g. one per panel). */
   private readonly channels = new Map<string, LatestOnly<Coalesced, QpResult>>();
 
@@ -109,14 +110,15 @@ export class SolverClient {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.rejectCrashed(new Error('solver client disposed'));
+    if (this.stopped) return; // already stopped after crashes: worker terminated, proxy released
+    this.stopped = 'the solver client was disposed';
+    this.rejectCrashed(new Error(this.stopped));
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
   }
 
   private call<T>(f: () => Promise<T>): Promise<T> {
-    if (this.disposed) return Promise.reject(new Error('solver client disposed'));
+    if (this.stopped) return Promise.reject(new Error(this.stopped));
     return Promise.race([f(), this.crashed]);
   }
 
@@ -131,7 +133,7 @@ export class SolverClient {
     const restarts = this.restarts;
     this.engineInfo().then(
       (info) => {
-        if (!this.disposed && restarts === this.restarts) this.events.onReady(info, restarts);
+        if (!this.stopped && restarts === this.restarts) this.events.onReady(info, restarts);
       },
       () => undefined, // a crash during start-up is reported by handleError
     );
@@ -152,7 +154,7 @@ export class SolverClient {
   };
 
   private crash(message: string): void {
-    if (this.disposed) return;
+    if (this.stopped) return;
     const now = Date.now();
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const willRestart = this.crashTimes.length <= MAX_CRASHES;
@@ -166,7 +168,7 @@ export class SolverClient {
       this.restarts += 1;
       this.start();
     } else {
-      this.disposed = true;
+      this.stopped = `the solver worker crashed ${this.crashTimes.length} times in ${CRASH_WINDOW_MS / 1000} s and was stopped (last: ${message})`;
     }
   }
 }

@@ -136,3 +136,20 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-gpu-sandbox',
 ];
+
+/**
+ * After a drag: waits until the hash (written at most every 150 ms) and the readout (solved in
+ * the worker) both show the same final ŵ, and returns that readout.
+ */
+export async function settled(page) {
+  await page.waitForFunction(
+    () => {
+      const m = /(?:^#|&)what=([^&]*)/.exec(window.location.hash);
+      const el = document.querySelector('[data-testid=geometry-readout]');
+      return m && el && decodeURIComponent(m[1]) === el.getAttribute('data-what');
+    },
+    undefined,
+    { timeout: 10_000 },
+  );
+  return readout(page);
+}

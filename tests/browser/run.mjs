@@ -23,6 +23,7 @@ import {
   readoutFor,
   ROOT,
   serve,
+  settled,
 } from './harness.mjs';
 
 // ---- harness ----
@@ -157,12 +158,12 @@ async function main() {
           c[1] + ((target[1] - c[1]) * s) / steps,
         );
       await page.mouse.up();
+      const out = await settled(page);
       const h = await hashWhat(page);
       assert(
         h.what && close(h.what[0], 0, 0.05) && close(h.what[1], 1.3, 0.08),
         `hash ŵ ${h.what} not near (0, 1.3)`,
       );
-      const out = await readoutFor(page, h.what);
       assert(out.status === 'solved', `status ${out.status}`);
       assert(
         out.active === '0,4',
@@ -287,8 +288,7 @@ async function main() {
     await page.mouse.down();
     await page.mouse.move(target[0], target[1], { steps: 25 });
     await page.mouse.up();
-    const h = await hashWhat(page);
-    const r = await readoutFor(page, h.what);
+    const r = await settled(page);
     assert(
       close(r.xstar[0], 0, 1e-5) && close(r.xstar[1], 1, 1e-5),
       `x* = ${r.xstar}, expected corner e₂ = (0, 1)`,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/solvers/qp';
-import { SOLVER_FLAGS, formatFlags, parseArgs, settingsFromFlags, type FlagSpec } from '../../src/cli/args';
+import {
+  SOLVER_FLAGS,
+  formatFlags,
+  parseArgs,
+  settingsFromFlags,
+  type FlagSpec,
+} from '../../src/cli/args';
 import { UsageError, describeError } from '../../src/cli/errors';
 import { ProblemFormatError } from '../../src/solvers/io';
 
@@ -18,8 +24,24 @@ function usageMessage(f: () => unknown): string {
 
 describe('parseArgs', () => {
   it('reads --flag value, --flag=value, booleans with --no-, "-" and "--"', () => {
-    const { flags, positionals } = parse(['a.json', '--eps-abs', '1e-6', '--max-iter=50', '--no-polish', '--engine', 'gpu', '-', '--', '--rho']);
-    expect(Object.fromEntries(flags)).toEqual({ 'eps-abs': 1e-6, 'max-iter': 50, polish: false, engine: 'gpu' });
+    const { flags, positionals } = parse([
+      'a.json',
+      '--eps-abs',
+      '1e-6',
+      '--max-iter=50',
+      '--no-polish',
+      '--engine',
+      'gpu',
+      '-',
+      '--',
+      '--rho',
+    ]);
+    expect(Object.fromEntries(flags)).toEqual({
+      'eps-abs': 1e-6,
+      'max-iter': 50,
+      polish: false,
+      engine: 'gpu',
+    });
     expect(positionals).toEqual(['a.json', '-', '--rho']);
     expect(parse(['--rho', '-2']).flags.get('rho')).toBe(-2);
   });
@@ -41,14 +63,41 @@ describe('parseArgs', () => {
 describe('settingsFromFlags', () => {
   it('maps flags to settings, polishing on by default', () => {
     expect(settingsFromFlags(parse([]).flags)).toEqual({ polish: true });
-    const s = settingsFromFlags(parse(['--eps-abs', '1e-5', '--eps-rel', '0', '--max-iter', '9', '--rho', '2', '--time-limit', '1.5', '--no-polish', '--no-scaling']).flags);
-    expect(s).toEqual({ eps_abs: 1e-5, eps_rel: 0, max_iter: 9, rho: 2, time_limit: 1.5, polish: false, scaling: 0 });
+    const s = settingsFromFlags(
+      parse([
+        '--eps-abs',
+        '1e-5',
+        '--eps-rel',
+        '0',
+        '--max-iter',
+        '9',
+        '--rho',
+        '2',
+        '--time-limit',
+        '1.5',
+        '--no-polish',
+        '--no-scaling',
+      ]).flags,
+    );
+    expect(s).toEqual({
+      eps_abs: 1e-5,
+      eps_rel: 0,
+      max_iter: 9,
+      rho: 2,
+      time_limit: 1.5,
+      polish: false,
+      scaling: 0,
+    });
     expect(settingsFromFlags(parse(['--scaling']).flags).scaling).toBe(DEFAULT_SETTINGS.scaling);
   });
 
   it('rejects values the engine would refuse', () => {
-    expect(usageMessage(() => settingsFromFlags(parse(['--rho', '0']).flags))).toMatch(/^invalid option value: setting rho must be > 0/);
-    expect(usageMessage(() => settingsFromFlags(parse(['--eps-abs', '0', '--eps-rel', '0']).flags))).toMatch(/cannot both be 0/);
+    expect(usageMessage(() => settingsFromFlags(parse(['--rho', '0']).flags))).toMatch(
+      /^invalid option value: setting rho must be > 0/,
+    );
+    expect(
+      usageMessage(() => settingsFromFlags(parse(['--eps-abs', '0', '--eps-rel', '0']).flags)),
+    ).toMatch(/cannot both be 0/);
   });
 });
 
@@ -56,12 +105,18 @@ describe('help and error reporting', () => {
   it('lists every flag in the help text', () => {
     const specs: FlagSpec[] = [...SOLVER_FLAGS];
     const help = formatFlags(specs);
-    for (const s of specs) expect(help).toContain(s.type === 'boolean' ? (s.usage ?? `--[no-]${s.name}`) : `--${s.name}`);
+    for (const s of specs)
+      expect(help).toContain(
+        s.type === 'boolean' ? (s.usage ?? `--[no-]${s.name}`) : `--${s.name}`,
+      );
   });
 
   it('maps errors to exit codes and one-line messages', () => {
     expect(describeError(new UsageError('bad'))).toEqual({ code: 2, message: 'bad' });
-    expect(describeError(new ProblemFormatError('line 3: x'))).toEqual({ code: 1, message: 'line 3: x' });
+    expect(describeError(new ProblemFormatError('line 3: x'))).toEqual({
+      code: 1,
+      message: 'line 3: x',
+    });
     expect(describeError(new Error('two\n  lines'))).toEqual({ code: 3, message: 'two lines' });
   });
 });

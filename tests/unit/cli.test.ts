@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HS21_REFERENCE = JSON.parse(readFileSync('/work/shared/data/maros-meszaros/HS21.json', 'utf8')).opt_obj_reference;
+const HS21_REFERENCE = JSON.parse(
+  readFileSync('/work/shared/data/maros-meszaros/HS21.json', 'utf8'),
+).opt_obj_reference;
 
 /** Runs the real CLI (node + tsx, as `npm run cli` does) and returns its exit code and output. */
-function cli(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+function cli(
+  args: string[],
+  input?: string,
+): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: ROOT,
     input,
@@ -43,7 +48,10 @@ describe('cli solve', () => {
     const r = cli(['solve', 'tests/fixtures/batch.json', '--eps-abs', '1e-6', '--eps-rel', '1e-6']);
     expect(r.code).toBe(0);
     const { results } = JSON.parse(r.stdout);
-    expect(results.map((x: { name: string }) => x.name)).toEqual(['clipped-projection', 'equality-csc']);
+    expect(results.map((x: { name: string }) => x.name)).toEqual([
+      'clipped-projection',
+      'equality-csc',
+    ]);
     expect(results[0].obj).toBeCloseTo(-2.625, 6);
     [1, 0.5].forEach((v, i) => expect(results[0].x[i]).toBeCloseTo(v, 6));
     [2, 0].forEach((v, i) => expect(results[0].y[i]).toBeCloseTo(v, 6));
@@ -53,7 +61,10 @@ describe('cli solve', () => {
 
   it('reads QPS from stdin and honours solver flags', () => {
     const text = readFileSync(`${ROOT}tests/fixtures/hs35.qps`, 'utf8');
-    const r = cli(['solve', '-', '--no-polish', '--max-iter', '2000', '--eps-abs', '1e-7', '--eps-rel', '1e-7'], text);
+    const r = cli(
+      ['solve', '-', '--no-polish', '--max-iter', '2000', '--eps-abs', '1e-7', '--eps-rel', '1e-7'],
+      text,
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.status).toBe('solved');
@@ -70,8 +81,20 @@ describe('cli solve', () => {
   });
 
   it('rejects malformed files and bad command lines with one line on stderr', () => {
-    expectOneLineError(cli(['solve', 'tests/fixtures/bad-columns.json']), 1, /^error: tests\/fixtures\/bad-columns.json: A has 3 columns but q has length 2$/);
-    expectOneLineError(cli(['solve', 'tests/fixtures/bad-bound.qps']), 1, /^error: tests\/fixtures\/bad-bound.qps: line 10: unknown column 'X9' in BOUNDS$/);
-    expectOneLineError(cli(['solve', 'tests/fixtures/hs21.qps', '--eps-abs', 'tiny']), 2, /^error: --eps-abs needs a number, got 'tiny'$/);
+    expectOneLineError(
+      cli(['solve', 'tests/fixtures/bad-columns.json']),
+      1,
+      /^error: tests\/fixtures\/bad-columns.json: A has 3 columns but q has length 2$/,
+    );
+    expectOneLineError(
+      cli(['solve', 'tests/fixtures/bad-bound.qps']),
+      1,
+      /^error: tests\/fixtures\/bad-bound.qps: line 10: unknown column 'X9' in BOUNDS$/,
+    );
+    expectOneLineError(
+      cli(['solve', 'tests/fixtures/hs21.qps', '--eps-abs', 'tiny']),
+      2,
+      /^error: --eps-abs needs a number, got 'tiny'$/,
+    );
   });
 });

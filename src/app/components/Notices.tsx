@@ -27,12 +27,13 @@ export function Notices() {
           role="alert"
           data-testid="worker-notice"
           data-worker-state={worker.state}
+          data-restarts={worker.restarts}
         >
           <p>
             The solver worker crashed: <code>{worker.message}</code>.{' '}
             {worker.state === 'crashed'
               ? 'It crashed repeatedly, so it was not restarted. Reload the page to try again.'
-              : `It was restarted (restart ${worker.restarts + (worker.state === 'starting' ? 1 : 0)}); the latest problem is solved again.`}
+              : 'It was restarted and the latest problem is solved again.'}
           </p>
           {worker.state === 'crashed' ? (
             <button type="button" onClick={() => window.location.reload()}>

@@ -3,14 +3,16 @@
  * bridge and the worker client alike.
  */
 import type { EngineInfo } from '../../workers/protocol';
-import { PRESETS } from '../panels/geometry/presets';
+import { presetFor } from '../panels/geometry/presets';
 import {
   decodeHash,
   roundTo,
+  SCHEMA,
   WHAT_BOUND,
   WHAT_DECIMALS,
   type Config,
   type GeometryPresetName,
+  type HalfPlaneSpec,
   type PanelName,
 } from './schema';
 import { useAppStore, type GeometrySolve } from './store';
@@ -26,7 +28,8 @@ export function setPanel(panel: PanelName): void {
 /** Switching the feasible set also moves ŵ to that preset's starting point. */
 export function setPreset(preset: GeometryPresetName): void {
   if (preset === useAppStore.getState().config.preset) return;
-  setConfig({ preset, what: [...PRESETS[preset].defaultWhat] });
+  const { cons } = useAppStore.getState().config;
+  setConfig({ preset, what: [...presetFor({ preset, cons }).defaultWhat] });
   useAppStore.setState({ geometry: { solve: null, error: null } });
 }
 
@@ -38,6 +41,37 @@ export function setWhat(what: readonly [number, number]): void {
   const cur = useAppStore.getState().config.what;
   if (next[0] === cur[0] && next[1] === cur[1]) return;
   setConfig({ what: next });
+}
+
+/** Replaces half-plane i of the custom polygon (already validated by the schema's decoder). */
+export function setHalfPlane(i: number, row: HalfPlaneSpec): void {
+  const cons = useAppStore.getState().config.cons.map((r, k) => (k === i ? row : r));
+  setConfig({ cons });
+}
+
+/**
+ * Adds a half-plane that cuts toward ŵ: normal along ŵ's direction (or x₁ when ŵ = 0),
+ * offset so ŵ is just outside. Ignored at the schema's row limit.
+ */
+export function addHalfPlane(): void {
+  const { cons, what } = useAppStore.getState().config;
+  if (cons.length >= SCHEMA.cons.maxRows) return;
+  const r = Math.hypot(what[0], what[1]);
+  const n: [number, number] = r > 1e-6 ? [what[0] / r, what[1] / r] : [1, 0];
+  const d = SCHEMA.cons.decimals;
+  const row: HalfPlaneSpec = [
+    roundTo(n[0], d),
+    roundTo(n[1], d),
+    roundTo(Math.max(0.2, 0.8 * r), d),
+  ];
+  setConfig({ cons: [...cons, row] });
+}
+
+/** Removes half-plane i; the last one stays (a QP needs a constraint row to show). */
+export function removeHalfPlane(i: number): void {
+  const { cons } = useAppStore.getState().config;
+  if (cons.length <= 1) return;
+  setConfig({ cons: cons.filter((_, k) => k !== i) });
 }
 
 export function setSeed(seed: number): void {

@@ -12,8 +12,19 @@ import {
 
 describe('config schema', () => {
   it('encodes every field, in schema order, in the documented form', () => {
-    const c: Config = { panel: 'geometry', preset: 'polygon', what: [1.2, 0.4], seed: 1 };
-    expect(encodeHash(c)).toBe('panel=geometry&preset=polygon&what=1.2,0.4&seed=1');
+    const c: Config = {
+      panel: 'geometry',
+      preset: 'polygon',
+      what: [1.2, 0.4],
+      cons: [
+        [1, 0, 1],
+        [-0.5, 2, 0.25],
+      ],
+      seed: 1,
+    };
+    expect(encodeHash(c)).toBe(
+      'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1',
+    );
   });
 
   it('round-trips state → hash → state for every enumeration value and awkward numbers', () => {
@@ -27,12 +38,19 @@ describe('config schema', () => {
     for (const panel of PANELS)
       for (const preset of GEOMETRY_PRESETS)
         for (const what of whats) {
-          const c: Config = { panel, preset, what, seed: 2 ** 31 - 1 };
+          const cons: Config['cons'] = [
+            [what[0], 1, 1 / 7],
+            [0, -1, -100],
+          ];
+          const c: Config = { panel, preset, what, cons, seed: 2 ** 31 - 1 };
           const back = decodeHash('#' + encodeHash(c));
           expect(back.errors).toEqual([]);
           expect(back.config.panel).toBe(panel);
           expect(back.config.preset).toBe(preset);
           expect(back.config.seed).toBe(2 ** 31 - 1);
+          expect(back.config.cons).toHaveLength(2);
+          expect(back.config.cons[0][2]).toBe(0.143);
+          expect(back.config.cons[1]).toEqual([0, -1, -100]);
           // ŵ is kept on a 10⁻³ grid; on-grid values come back exactly, others rounded to it.
           for (let i = 0; i < 2; i++)
             expect(Math.abs(back.config.what[i] - what[i])).toBeLessThanOrEqual(5e-4 + 1e-12);
@@ -64,12 +82,22 @@ describe('config schema', () => {
     expect(decodeHash('#what=1e400,0').errors[0]).toMatch(/two comma-separated/);
     expect(decodeHash('#what=50,0').errors[0]).toMatch(/must lie in/);
     expect(decodeHash('#what=,1').errors[0]).toMatch(/two comma-separated/);
+    expect(decodeHash('#cons=1,0,1;0,0,1').errors[0]).toMatch(
+      /half-plane 2: the normal .* must be nonzero/,
+    );
+    expect(decodeHash('#cons=1,0').errors[0]).toMatch(/half-plane 1: expected three numbers/);
+    expect(decodeHash('#cons=1,0,1000').errors[0]).toMatch(/must lie in/);
+    expect(decodeHash('#cons=' + Array(13).fill('1,0,1').join(';')).errors[0]).toMatch(
+      /at most 12/,
+    );
   });
 
   it('lists every field once and gives independent default objects', () => {
-    expect(CONFIG_KEYS).toEqual(['panel', 'preset', 'what', 'seed']);
+    expect(CONFIG_KEYS).toEqual(['panel', 'preset', 'what', 'cons', 'seed']);
     const a = defaultConfig();
     a.what[0] = 99;
+    a.cons[0][0] = 99;
     expect(defaultConfig().what[0]).toBe(SCHEMA.what.default[0]);
+    expect(defaultConfig().cons[0][0]).toBe(SCHEMA.cons.default[0][0]);
   });
 });

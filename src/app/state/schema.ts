@@ -9,7 +9,7 @@
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
 
-export const GEOMETRY_PRESETS = ['polygon', 'simplex'] as const;
+export const GEOMETRY_PRESETS = ['polygon', 'simplex', 'custom'] as const;
 export type GeometryPresetName = (typeof GEOMETRY_PRESETS)[number];
 
 /** A field of the schema. `T` is the in-memory value type. */
@@ -40,6 +40,17 @@ export interface VecField extends FieldBase<[number, number]> {
   type: 'vec2';
   /** Values are rounded to this many decimals, so hash → state → hash is exact. */
   decimals: number;
+}
+
+/** One half-plane a₁x₁ + a₂x₂ ≤ h, stored as [a₁, a₂, h]. */
+export type HalfPlaneSpec = [number, number, number];
+
+export interface HalfPlanesField extends FieldBase<HalfPlaneSpec[]> {
+  type: 'halfplanes';
+  decimals: number;
+  /** Largest |coefficient| accepted. */
+  bound: number;
+  maxRows: number;
 }
 
 /** Rounds to `decimals` places; `+0` turns −0 into 0 so it encodes as "0". */
@@ -116,6 +127,53 @@ function vec2Field(
   };
 }
 
+/** Parses "a₁,a₂,h"; throws with the reason when it is not a usable half-plane. */
+export function decodeHalfPlane(text: string, decimals: number, bound: number): HalfPlaneSpec {
+  const nums = text.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+  if (nums.length !== 3 || nums.some((c) => !Number.isFinite(c))) {
+    throw new Error(`expected three numbers a₁,a₂,h, got "${text}"`);
+  }
+  if (nums.some((c) => Math.abs(c) > bound))
+    throw new Error(`coefficients must lie in [−${bound}, ${bound}], got "${text}"`);
+  const row = nums.map((c) => roundTo(c, decimals)) as HalfPlaneSpec;
+  if (row[0] === 0 && row[1] === 0)
+    throw new Error(`the normal (a₁, a₂) must be nonzero, got "${text}"`);
+  return row;
+}
+
+function halfPlanesField(
+  name: string,
+  label: string,
+  def: HalfPlaneSpec[],
+  decimals: number,
+  bound: number,
+  maxRows: number,
+): HalfPlanesField {
+  return {
+    type: 'halfplanes',
+    name,
+    label,
+    default: def,
+    decimals,
+    bound,
+    maxRows,
+    encode: (rows) =>
+      rows.map((r) => r.map((c) => String(roundTo(c, decimals))).join(',')).join(';'),
+    decode: (text) => {
+      const parts = text.split(';');
+      if (parts.length > maxRows)
+        throw new Error(`at most ${maxRows} half-planes, got ${parts.length}`);
+      return parts.map((p, i) => {
+        try {
+          return decodeHalfPlane(p, decimals, bound);
+        } catch (e) {
+          throw new Error(`half-plane ${i + 1}: ${(e as Error).message}`);
+        }
+      });
+    },
+  };
+}
+
 /** Largest |coordinate| accepted for ŵ: the plots show roughly [−2.5, 2.5]. */
 export const WHAT_BOUND = 10;
 /** ŵ is kept on a 10⁻³ grid (far below a pixel) so the hash is short and round-trips exactly. */
@@ -132,8 +190,24 @@ export const SCHEMA = {
   preset: enumField('preset', 'Feasible set', GEOMETRY_PRESETS, 'polygon', {
     polygon: 'Pentagon',
     simplex: 'Simplex (3-asset portfolio)',
+    custom: 'Custom half-planes (editable)',
   }),
   what: vec2Field('what', 'Prediction ŵ', [1.2, 0.4], WHAT_DECIMALS, WHAT_BOUND),
+  /** Half-planes of the 'custom' preset: a box with one corner cut off. */
+  cons: halfPlanesField(
+    'cons',
+    'Half-planes a₁x₁ + a₂x₂ ≤ h',
+    [
+      [1, 0, 1],
+      [0, 1, 1],
+      [-1, 0, 1],
+      [0, -1, 1],
+      [1, 1, 1.5],
+    ],
+    3,
+    100,
+    12,
+  ),
   seed: intField('seed', 'Random seed', 1, 0, 2 ** 31 - 1),
 } as const;
 
@@ -149,6 +223,7 @@ export function defaultConfig(): Config {
     panel: SCHEMA.panel.default,
     preset: SCHEMA.preset.default,
     what: [...SCHEMA.what.default],
+    cons: SCHEMA.cons.default.map((r) => [...r] as HalfPlaneSpec),
     seed: SCHEMA.seed.default,
   };
 }
@@ -157,7 +232,7 @@ export function defaultConfig(): Config {
 export function encodeHash(config: Config): string {
   return CONFIG_KEYS.map((k) => {
     const field = SCHEMA[k] as FieldBase<Config[typeof k]>;
-    return `${k}=${encodeURIComponent(field.encode(config[k])).replace(/%2C/g, ',')}`;
+    return `${k}=${encodeURIComponent(field.encode(config[k])).replace(/%2C/g, ',').replace(/%3B/g, ';')}`;
   }).join('&');
 }
 

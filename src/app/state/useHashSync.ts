@@ -4,26 +4,51 @@ import { encodeHash } from './schema';
 import { useAppStore } from './store';
 
 /**
- * Keeps the URL hash and the configuration in step: the hash is read once at start and on
- * `hashchange` (edited URL, back button); every config change rewrites it with replaceState,
- * so dragging does not push hundreds of history entries.
+ * Browsers throttle history updates (Chromium: ~200 per 10 s, then it drops them), and a drag
+ * changes ŵ at 60 Hz, so hash writes are spaced by at least this much, the last one always made.
+ */
+const MIN_WRITE_INTERVAL_MS = 150;
+
+/**
+ * Keeps the URL hash and the configuration in step: the hash is read at start and on
+ * `hashchange` (edited URL, back button); config changes rewrite it with replaceState, so a drag
+ * does not push hundreds of history entries.
  */
 export function useHashSync(): void {
   useEffect(() => {
     applyHash(window.location.hash);
+    let lastWrite = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
     const write = () => {
+      timer = null;
+      lastWrite = performance.now();
       const hash = '#' + encodeHash(useAppStore.getState().config);
       if (hash !== window.location.hash) history.replaceState(null, '', hash);
     };
+    const schedule = () => {
+      if (timer !== null) return;
+      const wait = lastWrite + MIN_WRITE_INTERVAL_MS - performance.now();
+      if (wait <= 0) write();
+      else timer = setTimeout(write, wait);
+    };
     write();
     const unsubscribe = useAppStore.subscribe((s, prev) => {
-      if (s.config !== prev.config) write();
+      if (s.config !== prev.config) schedule();
     });
     const onHashChange = () => applyHash(window.location.hash);
+    // Leaving the page must not lose a pending write (a reload right after a drag).
+    const flush = () => {
+      if (timer === null) return;
+      clearTimeout(timer);
+      write();
+    };
     window.addEventListener('hashchange', onHashChange);
+    window.addEventListener('pagehide', flush);
     return () => {
       unsubscribe();
+      if (timer !== null) clearTimeout(timer);
       window.removeEventListener('hashchange', onHashChange);
+      window.removeEventListener('pagehide', flush);
     };
   }, []);
 }

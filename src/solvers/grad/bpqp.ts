@@ -29,7 +29,12 @@ import { TIGHT_SETTINGS } from './fd';
 export const DEFAULT_BPQP_REFINE = 3;
 
 /** The backward QP of Eq. 13 (with P + δI as in Eq. 10). */
-export function backwardQp(problem: QpProblem, active: ActiveSet, g: ArrayLike<number>, delta: number): QpProblem {
+export function backwardQp(
+  problem: QpProblem,
+  active: ActiveSet,
+  g: ArrayLike<number>,
+  delta: number,
+): QpProblem {
   const { n } = problem;
   const P = { rows: n, cols: n, data: Float64Array.from(problem.P.data) };
   for (let i = 0; i < n; i++) P.data[i * n + i] += delta;
@@ -67,7 +72,9 @@ export function bpqpBackward(
   const back = solveQp(backwardQp(problem, active, g, delta), settings);
   options.onSolved?.({ status: back.status, iter: back.iter });
   if (back.status !== 'solved' && back.status !== 'solved_inaccurate') {
-    throw new Error(`BPQP: the backward QP ended with status '${back.status}'${back.message ? `: ${back.message}` : ''}`);
+    throw new Error(
+      `BPQP: the backward QP ended with status '${back.status}'${back.message ? `: ${back.message}` : ''}`,
+    );
   }
   let xt = back.x;
   let yt = back.y;

@@ -21,14 +21,19 @@ export const TIGHT_SETTINGS: Partial<QpSettings> = Object.freeze({
 });
 
 /** A forward solver for a perturbed problem, warm-started at the unperturbed solution. */
-export type ForwardSolve = (problem: QpProblem, warm: { x: Float64Array; y: Float64Array }) => Float64Array;
+export type ForwardSolve = (
+  problem: QpProblem,
+  warm: { x: Float64Array; y: Float64Array },
+) => Float64Array;
 
 /** The engine's solveQp with tight settings; throws if a perturbed problem does not solve. */
 export function engineForwardSolve(settings: Partial<QpSettings> = {}): ForwardSolve {
   return (problem, warm) => {
     const res = solveQp(problem, { ...TIGHT_SETTINGS, ...settings }, warm);
     if (res.status !== 'solved') {
-      throw new Error(`finite differences: a perturbed forward solve ended with status '${res.status}'`);
+      throw new Error(
+        `finite differences: a perturbed forward solve ended with status '${res.status}'`,
+      );
     }
     return res.x;
   };
@@ -87,7 +92,8 @@ export function fdBackward(
       // Only dl + du exists; split it like the analytic methods (docs/gradients.md).
       const db = central((t) => ((work.l[i] = l0 + t), (work.u[i] = u0 + t)));
       const k = kinds.rows.indexOf(i);
-      [grads.dl[i], grads.du[i]] = k >= 0 ? splitBoundGradient('equality', result.y[i], db) : [db / 2, db / 2];
+      [grads.dl[i], grads.du[i]] =
+        k >= 0 ? splitBoundGradient('equality', result.y[i], db) : [db / 2, db / 2];
       continue;
     }
     if (Number.isFinite(l0)) grads.dl[i] = central((t) => (work.l[i] = l0 + t));
@@ -98,7 +104,9 @@ export function fdBackward(
       const pij = problem.P.data[i * n + j];
       const pji = problem.P.data[j * n + i];
       // Symmetric perturbation E_ij + E_ji: its derivative is 2·dP_ij off the diagonal.
-      const d = central((t) => ((work.P.data[i * n + j] = pij + t), (work.P.data[j * n + i] = pji + t)));
+      const d = central(
+        (t) => ((work.P.data[i * n + j] = pij + t), (work.P.data[j * n + i] = pji + t)),
+      );
       const v = i === j ? d : d / 2;
       grads.dP.data[i * n + j] = v;
       grads.dP.data[j * n + i] = v;

@@ -39,7 +39,15 @@ export { Rng } from './rng';
 export { exactResultOf } from './result';
 export { cosine, flattenGradients, relError } from './vec';
 
-export const GRAD_METHODS: readonly GradMethod[] = ['kkt', 'bpqp', 'lpgd', 'lpgd-lower', 'lpgd-upper', 'smoothed-qp', 'fd'];
+export const GRAD_METHODS: readonly GradMethod[] = [
+  'kkt',
+  'bpqp',
+  'lpgd',
+  'lpgd-lower',
+  'lpgd-upper',
+  'smoothed-qp',
+  'fd',
+];
 
 /** ∂ℓ/∂(q, l, u, P, A) for a loss with ∂ℓ/∂x* = dl_dx, by the chosen method. */
 export function backward(
@@ -65,12 +73,18 @@ export function backward(
     case 'fd':
       return fdBackward(problem, result, dl_dx, options);
     default:
-      throw new Error(`unknown gradient method '${String(method)}'; expected one of ${GRAD_METHODS.join(', ')}`);
+      throw new Error(
+        `unknown gradient method '${String(method)}'; expected one of ${GRAD_METHODS.join(', ')}`,
+      );
   }
 }
 
 /** backward() over a batch; items are independent. */
-export function backwardBatch(items: BackwardItem[], method: GradMethod, options: GradOptions = {}): QpGradients[] {
+export function backwardBatch(
+  items: BackwardItem[],
+  method: GradMethod,
+  options: GradOptions = {},
+): QpGradients[] {
   return items.map((it, k) => {
     try {
       return backward(it.problem, it.result, it.dl_dx, method, options);
@@ -84,7 +98,11 @@ export function backwardBatch(items: BackwardItem[], method: GradMethod, options
 export class CpuBackwardEngine implements BackwardEngine {
   readonly name = 'cpu' as const;
 
-  async backwardBatch(items: BackwardItem[], method: GradMethod, options?: GradOptions): Promise<QpGradients[]> {
+  async backwardBatch(
+    items: BackwardItem[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<QpGradients[]> {
     return backwardBatch(items, method, options);
   }
 }

@@ -6,7 +6,10 @@ import { kktBackward } from './kkt';
 import { Rng } from './rng';
 import { relError } from './vec';
 
-const { problem, result } = knownQp(41, { n: 5, roles: ['equality', 'upper', 'lower', 'inactive', 'inactive', 'upper'] });
+const { problem, result } = knownQp(41, {
+  n: 5,
+  roles: ['equality', 'upper', 'lower', 'inactive', 'inactive', 'upper'],
+});
 const { n, m } = problem;
 
 /** A random direction; equality rows move both bounds together (the only feasible way to move them). */
@@ -48,7 +51,8 @@ describe('forward mode: JVP vs Jacobian vs finite differences', () => {
     const viaJ = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < n; j++) viaJ[r] += J.dq.data[r * n + j] * d.dq[j];
-      for (let i = 0; i < m; i++) viaJ[r] += J.dl.data[r * m + i] * d.dl[i] + J.du.data[r * m + i] * d.du[i];
+      for (let i = 0; i < m; i++)
+        viaJ[r] += J.dl.data[r * m + i] * d.dl[i] + J.du.data[r * m + i] * d.du[i];
     }
     expect(relError(viaJ, jvp(problem, result, qlu).dx)).toBeLessThan(1e-12);
   });
@@ -76,8 +80,10 @@ describe('forward mode: JVP vs Jacobian vs finite differences', () => {
     const J = solutionJacobian(problem, result);
     for (let i = 0; i < n; i++) {
       expect(J.dq.data[i * n + i]).toBeLessThanOrEqual(1e-14);
-      for (let j = 0; j < n; j++) expect(J.dq.data[i * n + j]).toBeCloseTo(J.dq.data[j * n + i], 12);
+      for (let j = 0; j < n; j++)
+        expect(J.dq.data[i * n + j]).toBeCloseTo(J.dq.data[j * n + i], 12);
     }
-    for (const i of [3, 4]) for (let r = 0; r < n; r++) expect(J.dl.data[r * m + i] + J.du.data[r * m + i]).toBe(0);
+    for (const i of [3, 4])
+      for (let r = 0; r < n; r++) expect(J.dl.data[r * m + i] + J.du.data[r * m + i]).toBe(0);
   });
 });

@@ -8,7 +8,13 @@
 import type { DenseMatrix, QpProblem, QpResult } from '../qp/types';
 import { zeros } from '../linalg/dense';
 import type { GradOptions } from './types';
-import { activeSetOf, boundPerturbation, buildKktSystem, checkBackwardInput, solveKkt } from './kkt';
+import {
+  activeSetOf,
+  boundPerturbation,
+  buildKktSystem,
+  checkBackwardInput,
+  solveKkt,
+} from './kkt';
 
 /** A perturbation of the problem data; missing parts are zero. dP should be symmetric. */
 export interface DataDirection {
@@ -61,7 +67,11 @@ export interface SolutionJacobian {
   du: DenseMatrix;
 }
 
-export function solutionJacobian(problem: QpProblem, result: QpResult, options: GradOptions = {}): SolutionJacobian {
+export function solutionJacobian(
+  problem: QpProblem,
+  result: QpResult,
+  options: GradOptions = {},
+): SolutionJacobian {
   const { n, m } = problem;
   checkBackwardInput(problem, result, new Float64Array(n));
   const active = activeSetOf(problem, result, options.active);

@@ -30,13 +30,19 @@ export interface ActiveSet {
 const DIFFERENTIABLE = new Set(['solved', 'solved_inaccurate']);
 
 /** Throws a one-line reason when (problem, result, g) cannot be differentiated. */
-export function checkBackwardInput(problem: QpProblem, result: QpResult, g: ArrayLike<number>): void {
+export function checkBackwardInput(
+  problem: QpProblem,
+  result: QpResult,
+  g: ArrayLike<number>,
+): void {
   const { n, m } = problem;
   if (!DIFFERENTIABLE.has(result.status)) {
     throw new Error(`cannot differentiate: the forward solve ended with status '${result.status}'`);
   }
-  if (result.x.length !== n) throw new Error(`result.x has length ${result.x.length}, expected n = ${n}`);
-  if (result.y.length !== m) throw new Error(`result.y has length ${result.y.length}, expected m = ${m}`);
+  if (result.x.length !== n)
+    throw new Error(`result.x has length ${result.x.length}, expected n = ${n}`);
+  if (result.y.length !== m)
+    throw new Error(`result.y has length ${result.y.length}, expected m = ${m}`);
   if (g.length !== n) throw new Error(`dl_dx has length ${g.length}, expected n = ${n}`);
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(g[i])) throw new Error(`dl_dx[${i}] is ${g[i]}; it must be finite`);
@@ -56,7 +62,11 @@ const SLACK_TOL = 1e-6;
  * ADMM leaves y_i ≈ 1e-34 on inactive rows, and keeping such a row would pin x to a bound it is
  * not on. An explicit `override` is taken as is.
  */
-export function activeSetOf(problem: QpProblem, result: QpResult, override?: ActiveKind[]): ActiveSet {
+export function activeSetOf(
+  problem: QpProblem,
+  result: QpResult,
+  override?: ActiveKind[],
+): ActiveSet {
   const labels = override ?? result.active;
   if (!labels || labels.length !== problem.m) {
     throw new Error(`active set has length ${labels?.length ?? 0}, expected m = ${problem.m}`);
@@ -69,7 +79,8 @@ export function activeSetOf(problem: QpProblem, result: QpResult, override?: Act
     if (label === 'inactive') continue;
     const kind = problem.l[i] === problem.u[i] ? 'equality' : label;
     const bound = kind === 'lower' ? problem.l[i] : problem.u[i];
-    if (!Number.isFinite(bound)) throw new Error(`row ${i} is marked '${label}' but that bound is infinite`);
+    if (!Number.isFinite(bound))
+      throw new Error(`row ${i} is marked '${label}' but that bound is infinite`);
     if (!override && kind !== 'equality' && Math.abs(result.y[i]) <= yZero) {
       const slack = Math.abs(dotRow(problem.A, i, result.x) - bound);
       if (slack > SLACK_TOL * Math.max(1, Math.abs(bound))) continue;
@@ -106,12 +117,18 @@ export interface KktSystem {
   refineIter: number;
 }
 
-export function buildKktSystem(problem: QpProblem, active: ActiveSet, options: GradOptions = {}): KktSystem {
+export function buildKktSystem(
+  problem: QpProblem,
+  active: ActiveSet,
+  options: GradOptions = {},
+): KktSystem {
   const delta = options.delta ?? DEFAULT_DELTA;
   if (!(delta > 0)) throw new Error(`delta must be > 0, got ${delta}`);
   const Aa = activeRowsOf(problem.A, active.rows);
   const K = assembleKkt(problem.P, Aa, 0, new Float64Array(active.rows.length));
-  const factor = ldlFactor(assembleKkt(problem.P, Aa, delta, new Float64Array(active.rows.length).fill(delta)));
+  const factor = ldlFactor(
+    assembleKkt(problem.P, Aa, delta, new Float64Array(active.rows.length).fill(delta)),
+  );
   return { n: problem.n, active, K, factor, refineIter: options.refineIter ?? DEFAULT_REFINE_ITER };
 }
 
@@ -150,7 +167,10 @@ export function solveKkt(sys: KktSystem, rhs: Float64Array, start?: Float64Array
 }
 
 /** The adjoint [x̃; ỹ] = K⁻¹[−g; 0] (BPQP Eq. 3 restricted to 𝒜, i.e. Eq. 21). */
-export function adjointSolve(sys: KktSystem, g: ArrayLike<number>): { xt: Float64Array; yt: Float64Array } {
+export function adjointSolve(
+  sys: KktSystem,
+  g: ArrayLike<number>,
+): { xt: Float64Array; yt: Float64Array } {
   const rhs = new Float64Array(sys.K.rows);
   for (let i = 0; i < sys.n; i++) rhs[i] = -g[i];
   const t = solveKkt(sys, rhs);
@@ -162,7 +182,11 @@ export function adjointSolve(sys: KktSystem, g: ArrayLike<number>): { xt: Float6
  * all of it goes to the side the multiplier pushes on (u when y > 0, l when y < 0, half each when
  * y = 0), which is the side whose one-sided perturbation keeps the problem feasible.
  */
-export function splitBoundGradient(kind: ActiveSet['kinds'][number], y: number, db: number): [number, number] {
+export function splitBoundGradient(
+  kind: ActiveSet['kinds'][number],
+  y: number,
+  db: number,
+): [number, number] {
   if (kind === 'upper') return [0, db];
   if (kind === 'lower') return [db, 0];
   if (y > 0) return [0, db];
@@ -171,7 +195,12 @@ export function splitBoundGradient(kind: ActiveSet['kinds'][number], y: number, 
 }
 
 /** The bound perturbation db_i seen by binding row i for a perturbation (dl_i, du_i); adjoint of the split. */
-export function boundPerturbation(kind: ActiveSet['kinds'][number], y: number, dl: number, du: number): number {
+export function boundPerturbation(
+  kind: ActiveSet['kinds'][number],
+  y: number,
+  dl: number,
+  du: number,
+): number {
   const [wl, wu] = splitBoundGradient(kind, y, 1);
   return wl * dl + wu * du;
 }

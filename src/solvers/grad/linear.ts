@@ -22,7 +22,8 @@ export function lpOracle(C: FeasibleSet, settings: Partial<QpSettings> = {}): Lp
       { n, m: C.A.rows, P, q: c, r: 0, A: C.A, l: C.l, u: C.u },
       { eps_abs: 1e-9, eps_rel: 1e-9, polish: true, max_iter: 100_000, ...settings },
     );
-    if (res.status !== 'solved') throw new Error(`LP oracle: the solve ended with status '${res.status}'`);
+    if (res.status !== 'solved')
+      throw new Error(`LP oracle: the solve ended with status '${res.status}'`);
     return res.x;
   };
 }
@@ -46,7 +47,13 @@ export function spoPlus(
   if (cHat.length !== c.length) throw new Error(`ĉ has length ${cHat.length}, c has ${c.length}`);
   const xc = xTrue ?? oracle(c);
   const xt = oracle(cHat.map((v, j) => 2 * v - c[j])); // argmax (c − 2ĉ)ᵀx = argmin (2ĉ − c)ᵀx
-  const loss = dot(c.map((v, j) => v - 2 * cHat[j]), xt) + 2 * dot(cHat, xc) - dot(c, xc);
+  const loss =
+    dot(
+      c.map((v, j) => v - 2 * cHat[j]),
+      xt,
+    ) +
+    2 * dot(cHat, xc) -
+    dot(c, xc);
   return { loss, grad: xc.map((v, j) => 2 * (v - xt[j])) };
 }
 
@@ -70,7 +77,8 @@ export function perturbedOptimizer(
 ): { y: Float64Array; jacobian: Float64Array[]; vjp: (g: ArrayLike<number>) => Float64Array } {
   const { sigma, samples, seed } = options;
   if (!(sigma > 0)) throw new Error(`sigma must be > 0, got ${sigma}`);
-  if (!Number.isInteger(samples) || samples < 1) throw new Error(`samples must be a positive integer, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new Error(`samples must be a positive integer, got ${samples}`);
   const n = theta.length;
   const rng = new Rng(seed);
   const y = new Float64Array(n);

@@ -23,7 +23,11 @@ export type LpgdVariant = 'lower' | 'upper' | 'average';
 export const DEFAULT_TAU = 1e-4;
 
 /** ∇_w𝓛(x, y; w): the Lagrangian's gradient in the data (q, P, A, l, u) at a primal–dual pair. */
-export function lagrangianGradient(problem: QpProblem, x: ArrayLike<number>, y: ArrayLike<number>): QpGradients {
+export function lagrangianGradient(
+  problem: QpProblem,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): QpGradients {
   const { n, m } = problem;
   const grad = zeroGradients(n, m);
   grad.dq.set(x);
@@ -64,7 +68,9 @@ function perturbedSolve(
   const q = problem.q.map((v, j) => v + sTau * g[j] - rho * result.x[j]);
   const res = solveQp({ ...problem, P, q }, settings, { x: result.x, y: result.y });
   if (res.status !== 'solved') {
-    throw new Error(`LPGD: the forward solve at q ${sTau >= 0 ? '+' : '−'} τg ended with status '${res.status}'`);
+    throw new Error(
+      `LPGD: the forward solve at q ${sTau >= 0 ? '+' : '−'} τg ended with status '${res.status}'`,
+    );
   }
   return res;
 }
@@ -79,8 +85,10 @@ export function lpgdBackward(
   checkBackwardInput(problem, result, g);
   const tau = options.tau ?? DEFAULT_TAU;
   const rho = options.rho ?? 0;
-  if (!(tau > 0) || !Number.isFinite(tau)) throw new Error(`tau must be a positive number, got ${tau}`);
-  if (!(rho >= 0) || !Number.isFinite(rho)) throw new Error(`rho must be a non-negative number, got ${rho}`);
+  if (!(tau > 0) || !Number.isFinite(tau))
+    throw new Error(`tau must be a positive number, got ${tau}`);
+  if (!(rho >= 0) || !Number.isFinite(rho))
+    throw new Error(`rho must be a non-negative number, got ${rho}`);
   const settings = { ...TIGHT_SETTINGS, ...options.settings };
   const grad = (s: number): QpGradients => {
     const z = perturbedSolve(problem, result, g, s * tau, rho, settings);

@@ -39,9 +39,19 @@ export function qpApproximation(
 ): { problem: QpProblem; result: QpResult } {
   const n = w.length;
   if (C.A.cols !== n) throw new Error(`A has ${C.A.cols} columns, expected ${n} (length of ŵ)`);
-  const problem: QpProblem = { n, m: C.A.rows, P: eye(n), q: Float64Array.from(w, (v) => -v), r: 0, A: C.A, l: C.l, u: C.u };
+  const problem: QpProblem = {
+    n,
+    m: C.A.rows,
+    P: eye(n),
+    q: Float64Array.from(w, (v) => -v),
+    r: 0,
+    A: C.A,
+    l: C.l,
+    u: C.u,
+  };
   const result = solveQp(problem, { eps_abs: 1e-9, eps_rel: 1e-9, polish: true, ...settings });
-  if (result.status !== 'solved') throw new Error(`QP approximation: the solve ended with status '${result.status}'`);
+  if (result.status !== 'solved')
+    throw new Error(`QP approximation: the solve ended with status '${result.status}'`);
   return { problem, result };
 }
 
@@ -90,7 +100,12 @@ function surrogateOf(problem: QpProblem, result: QpResult, options: GradOptions)
     labels.push('upper');
   }
   const sp: QpProblem = { ...problem, m, A, l, u };
-  return { problem: sp, result: exactResultOf(sp, result.x, y, labels), eqRows, aggregated: keep ? aggregated : [] };
+  return {
+    problem: sp,
+    result: exactResultOf(sp, result.x, y, labels),
+    eqRows,
+    aggregated: keep ? aggregated : [],
+  };
 }
 
 /** Gradients through the smoothed surrogate ("smoothed-qp" method). */
@@ -125,7 +140,11 @@ export function smoothedQpBackward(
 }
 
 /** ∂x_r/∂q of the smoothed surrogate (n×n); for the QP approximation ∂x_r/∂ŵ = −this = I − n̂n̂ᵀ. */
-export function smoothedQpJacobian(problem: QpProblem, result: QpResult, options: GradOptions = {}): DenseMatrix {
+export function smoothedQpJacobian(
+  problem: QpProblem,
+  result: QpResult,
+  options: GradOptions = {},
+): DenseMatrix {
   const s = surrogateOf(problem, result, options);
   return solutionJacobian(s.problem, s.result, { ...options, active: undefined }).dq;
 }

@@ -44,7 +44,10 @@ export function projectOntoSpan(basis: Float64Array[], v: ArrayLike<number>): Fl
 }
 
 /** Symmetric M = V diag(λ) Vᵀ by cyclic Jacobi rotations; vectors[k] is the eigenvector of values[k]. */
-export function symmetricEigen(M: DenseMatrix, maxSweeps = 100): { values: Float64Array; vectors: Float64Array[] } {
+export function symmetricEigen(
+  M: DenseMatrix,
+  maxSweeps = 100,
+): { values: Float64Array; vectors: Float64Array[] } {
   const n = M.rows;
   if (M.cols !== n) throw new Error(`symmetricEigen: matrix is ${M.rows}×${M.cols}, not square`);
   const a = Float64Array.from(M.data);

@@ -125,7 +125,8 @@ export function quadprogSolve(problem: QpProblem): { x: Float64Array; y: Float64
   // quadprog needs at least one constraint: add the vacuous 0ᵀx ≥ −1.
   if (cons.length === 0) cons.push({ row: -1, sign: 1, b: -1 });
   const Amat: number[][] = [[]];
-  for (let j = 0; j < n; j++) Amat.push([0, ...cons.map((c) => (c.row < 0 ? 0 : c.sign * A.data[c.row * n + j]))]);
+  for (let j = 0; j < n; j++)
+    Amat.push([0, ...cons.map((c) => (c.row < 0 ? 0 : c.sign * A.data[c.row * n + j]))]);
   const bvec = [0, ...cons.map((c) => c.b)];
   const res = quadprog.solveQP(D, d, Amat, bvec, meq);
   if (res.message) throw new Error(`quadprog: ${res.message}`);

@@ -14,13 +14,7 @@ export interface QpGradients {
 }
 
 export type GradMethod =
-  | 'kkt'
-  | 'bpqp'
-  | 'lpgd'
-  | 'lpgd-lower'
-  | 'lpgd-upper'
-  | 'smoothed-qp'
-  | 'fd';
+  'kkt' | 'bpqp' | 'lpgd' | 'lpgd-lower' | 'lpgd-upper' | 'smoothed-qp' | 'fd';
 
 export interface GradOptions {
   /** LPGD finite-difference step τ. */
@@ -52,5 +46,9 @@ export interface BackwardItem {
 /** Engines that differentiate batches (CPU in src/solvers/grad, WebGPU in src/gpu). */
 export interface BackwardEngine {
   readonly name: 'cpu' | 'gpu';
-  backwardBatch(items: BackwardItem[], method: GradMethod, options?: GradOptions): Promise<QpGradients[]>;
+  backwardBatch(
+    items: BackwardItem[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<QpGradients[]>;
 }

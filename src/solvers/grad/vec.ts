@@ -35,7 +35,13 @@ export function symOuter(a: ArrayLike<number>, b: ArrayLike<number>): DenseMatri
 
 /** All-zero gradients shaped like a problem with n variables and m rows. */
 export function zeroGradients(n: number, m: number): QpGradients {
-  return { dq: new Float64Array(n), dl: new Float64Array(m), du: new Float64Array(m), dP: zeros(n, n), dA: zeros(m, n) };
+  return {
+    dq: new Float64Array(n),
+    dl: new Float64Array(m),
+    du: new Float64Array(m),
+    dP: zeros(n, n),
+    dA: zeros(m, n),
+  };
 }
 
 /** The gradients flattened in the order dq, dl, du, dP, dA (for comparisons and cosines). */

@@ -19,7 +19,10 @@ import { norm2, relError } from './vec';
 
 describe('Lemma 3.7: N(x̂) lies in the left null space of ∂x*/∂q', () => {
   it.each([61, 62, 63])('seed %i (and with P ≻ 0 the two spaces coincide)', (seed) => {
-    const { problem, result } = knownQp(seed, { n: 6, roles: ['equality', 'upper', 'lower', 'inactive', 'upper', 'inactive'] });
+    const { problem, result } = knownQp(seed, {
+      n: 6,
+      roles: ['equality', 'upper', 'lower', 'inactive', 'upper', 'inactive'],
+    });
     const N = activeNormalSpan(problem, result);
     expect(N.length).toBe(4);
     const left = leftNullSpace(solutionJacobian(problem, result).dq);
@@ -29,7 +32,10 @@ describe('Lemma 3.7: N(x̂) lies in the left null space of ∂x*/∂q', () => {
 });
 
 describe('zero-gradient detector', () => {
-  const { problem, result } = knownQp(64, { n: 5, roles: ['upper', 'lower', 'equality', 'inactive'] });
+  const { problem, result } = knownQp(64, {
+    n: 5,
+    roles: ['upper', 'lower', 'equality', 'inactive'],
+  });
   const N = activeNormalSpan(problem, result);
 
   it('a loss gradient inside N(x̂) is lost entirely and the backward pass returns zero (Theorem 3.8)', () => {
@@ -66,7 +72,14 @@ function polytope(seed: number, n: number): FeasibleSet {
 }
 
 const asProblem = (w: ArrayLike<number>, C: FeasibleSet): QpProblem => ({
-  n: w.length, m: C.A.rows, P: eye(w.length), q: Float64Array.from(w, (v) => -v), r: 0, A: C.A, l: C.l, u: C.u,
+  n: w.length,
+  m: C.A.rows,
+  P: eye(w.length),
+  q: Float64Array.from(w, (v) => -v),
+  r: 0,
+  A: C.A,
+  l: C.l,
+  u: C.u,
 });
 
 describe('QP approximation and local smoothing', () => {
@@ -91,7 +104,11 @@ describe('QP approximation and local smoothing', () => {
       }
     }
     const fx = Float64Array.from([1, -2, 0.5, 1]);
-    const viaBackward = smoothedQpBackward(problem, result, fx.map((v) => -v)).dq; // ℓ = −f
+    const viaBackward = smoothedQpBackward(
+      problem,
+      result,
+      fx.map((v) => -v),
+    ).dq; // ℓ = −f
     expect(relError(viaBackward, algorithm1Update(result.x, w, fx).dw)).toBeLessThan(1e-6);
   });
 
@@ -108,17 +125,28 @@ describe('QP approximation and local smoothing', () => {
       // True objective f(x) = cᵀx − ½λ‖x‖² (concave), f_x = c − λx̂.
       const c = rng.normals(n);
       const lambda = rng.uniform();
-      const f = (z: ArrayLike<number>) => c.reduce((s, ci, j) => s + ci * z[j] - 0.5 * lambda * z[j] * z[j], 0);
+      const f = (z: ArrayLike<number>) =>
+        c.reduce((s, ci, j) => s + ci * z[j] - 0.5 * lambda * z[j] * z[j], 0);
       const fx = c.map((ci, j) => ci - lambda * result.x[j]);
-      const dw = smoothedQpBackward(problem, result, fx.map((v) => -v)).dq;
+      const dw = smoothedQpBackward(
+        problem,
+        result,
+        fx.map((v) => -v),
+      ).dq;
       // First order with the exact QP Jacobian ∂x/∂ŵ = −∂x/∂q: f_xᵀ J Δŵ ≥ 0.
       const Jq = solutionJacobian(problem, result).dq;
       let firstOrder = 0;
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) firstOrder -= fx[i] * Jq.data[i * n + j] * dw[j];
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) firstOrder -= fx[i] * Jq.data[i * n + j] * dw[j];
       expect(firstOrder).toBeGreaterThanOrEqual(-1e-10);
       // A small actual step, with the independent solver.
       const t = 1e-4 / Math.max(norm2(dw), 1e-12);
-      const moved = quadprogSolve(asProblem(w.map((v, j) => v + t * dw[j]), C)).x;
+      const moved = quadprogSolve(
+        asProblem(
+          w.map((v, j) => v + t * dw[j]),
+          C,
+        ),
+      ).x;
       expect(f(moved) - f(x)).toBeGreaterThanOrEqual(-1e-12);
       if (firstOrder > 1e-9) strictlyBetter++;
     }
@@ -126,7 +154,11 @@ describe('QP approximation and local smoothing', () => {
   });
 
   it('a vertex where the exact gradient is zero but the smoothed one is not', () => {
-    const C: FeasibleSet = { A: eye(2), l: Float64Array.from([0, 0]), u: Float64Array.from([1, 1]) };
+    const C: FeasibleSet = {
+      A: eye(2),
+      l: Float64Array.from([0, 0]),
+      u: Float64Array.from([1, 1]),
+    };
     const { problem, result } = qpApproximation([2, 2.5], C);
     const g = Float64Array.from([1, 0]);
     expect(zeroGradientReport(problem, result, g).zeroGradient).toBe(true);
@@ -140,7 +172,8 @@ describe('QP approximation and local smoothing', () => {
     const alpha = 0.7;
     const x = quadprogSolve(asProblem(w, C)).x;
     const { value, grad } = projectionDistanceRegularizer(x, w, alpha);
-    const p = (ww: Float64Array) => projectionDistanceRegularizer(quadprogSolve(asProblem(ww, C)).x, ww, alpha).value;
+    const p = (ww: Float64Array) =>
+      projectionDistanceRegularizer(quadprogSolve(asProblem(ww, C)).x, ww, alpha).value;
     expect(value).toBeCloseTo(p(w), 12);
     const h = 1e-6;
     for (let j = 0; j < 3; j++) {
@@ -150,6 +183,8 @@ describe('QP approximation and local smoothing', () => {
       wm[j] -= h;
       expect(grad[j]).toBeCloseTo((p(wp) - p(wm)) / (2 * h), 6);
     }
-    expect(Array.from(algorithm1Update(x, w, [0, 0, 0], alpha).dwReg)).toEqual(Array.from(grad, (v) => -v));
+    expect(Array.from(algorithm1Update(x, w, [0, 0, 0], alpha).dwReg)).toEqual(
+      Array.from(grad, (v) => -v),
+    );
   });
 });

@@ -13,7 +13,11 @@ import { orthonormalBasis, projectOntoSpan } from './subspace';
 import { norm2, sub } from './vec';
 
 /** Orthonormal basis of N(x̂), the span of the binding rows' normals a_i (equality rows included). */
-export function activeNormalSpan(problem: QpProblem, result: QpResult, options: GradOptions = {}): Float64Array[] {
+export function activeNormalSpan(
+  problem: QpProblem,
+  result: QpResult,
+  options: GradOptions = {},
+): Float64Array[] {
   const { n } = problem;
   const active = activeSetOf(problem, result, options.active);
   return orthonormalBasis(active.rows.map((i) => problem.A.data.subarray(i * n, (i + 1) * n)));
@@ -41,7 +45,8 @@ export function zeroGradientReport(
   g: ArrayLike<number>,
   options: GradOptions & { tol?: number } = {},
 ): ZeroGradientReport {
-  if (g.length !== problem.n) throw new Error(`gradient has length ${g.length}, expected n = ${problem.n}`);
+  if (g.length !== problem.n)
+    throw new Error(`gradient has length ${g.length}, expected n = ${problem.n}`);
   const basis = activeNormalSpan(problem, result, options);
   const lost = projectOntoSpan(basis, g);
   const gradNorm = norm2(g);

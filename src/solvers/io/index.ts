@@ -6,7 +6,13 @@ import { parseProblemJson, type ParsedProblems } from './json';
 import { parseQps, type QpsOptions } from './qps';
 
 export { ProblemFormatError, INFINITE_BOUND, boundValue } from './errors';
-export { parseProblemJson, problemToJson, denseToCsc, type ParsedProblems, type ProblemJson } from './json';
+export {
+  parseProblemJson,
+  problemToJson,
+  denseToCsc,
+  type ParsedProblems,
+  type ProblemJson,
+} from './json';
 export { parseQps, type QpsOptions } from './qps';
 
 export type ProblemFileFormat = 'json' | 'qps';
@@ -32,7 +38,10 @@ export function parseProblemText(
   text: string,
   options: { format?: ProblemFileFormat; filename?: string; qps?: QpsOptions } = {},
 ): ParsedProblems & { format: ProblemFileFormat } {
-  const format = options.format ?? (options.filename ? formatFromName(options.filename) : undefined) ?? sniffFormat(text);
+  const format =
+    options.format ??
+    (options.filename ? formatFromName(options.filename) : undefined) ??
+    sniffFormat(text);
   if (format === 'json') return { ...parseProblemJson(text), format };
   return { problems: [parseQps(text, options.qps)], batch: false, format };
 }

@@ -32,13 +32,16 @@ function isIndex(v: unknown): v is number {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}`;
+  if (typeof v === 'string')
+    return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}`;
   return typeof v === 'object' ? 'an object' : String(v);
 }
 
 function checkDenseSize(field: string, rows: number, cols: number, fail: Fail): void {
   if (rows * cols > MAX_DENSE_ENTRIES) {
-    fail(`${field} is ${rows}×${cols}, too large for dense storage (at most ${MAX_DENSE_ENTRIES} entries)`);
+    fail(
+      `${field} is ${rows}×${cols}, too large for dense storage (at most ${MAX_DENSE_ENTRIES} entries)`,
+    );
   }
 }
 
@@ -53,18 +56,22 @@ function readDense(rowsData: unknown[], field: string, fail: Fail): ParsedMatrix
   const rows = rowsData.length;
   if (rows === 0) return { matrix: zeros(0, 0), colsKnown: false };
   const first = rowsData[0];
-  if (!Array.isArray(first)) return fail(`${field}[0] must be an array (a matrix row), got ${describe(first)}`);
+  if (!Array.isArray(first))
+    return fail(`${field}[0] must be an array (a matrix row), got ${describe(first)}`);
   const cols = first.length;
   checkDenseSize(field, rows, cols, fail);
   const M = zeros(rows, cols);
   for (let i = 0; i < rows; i++) {
     const row = rowsData[i];
-    if (!Array.isArray(row)) fail(`${field}[${i}] must be an array (a matrix row), got ${describe(row)}`);
+    if (!Array.isArray(row))
+      fail(`${field}[${i}] must be an array (a matrix row), got ${describe(row)}`);
     const r = row as unknown[];
-    if (r.length !== cols) fail(`${field}[${i}] has ${r.length} entries but ${field}[0] has ${cols}`);
+    if (r.length !== cols)
+      fail(`${field}[${i}] has ${r.length} entries but ${field}[0] has ${cols}`);
     for (let j = 0; j < cols; j++) {
       const v = r[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${field}[${i}][${j}] must be a finite number, got ${describe(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(`${field}[${i}][${j}] must be a finite number, got ${describe(v)}`);
       M.data[i * cols + j] = v as number;
     }
   }
@@ -73,9 +80,11 @@ function readDense(rowsData: unknown[], field: string, fail: Fail): ParsedMatrix
 
 function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): DenseMatrix {
   for (const key of Object.keys(obj)) {
-    if (!CSC_KEYS.has(key)) fail(`${field}: unknown CSC key "${key}" (expected shape, indptr, indices, data)`);
+    if (!CSC_KEYS.has(key))
+      fail(`${field}: unknown CSC key "${key}" (expected shape, indptr, indices, data)`);
   }
-  if (obj.format !== undefined && obj.format !== 'csc') fail(`${field}.format must be "csc", got ${describe(obj.format)}`);
+  if (obj.format !== undefined && obj.format !== 'csc')
+    fail(`${field}.format must be "csc", got ${describe(obj.format)}`);
   const { shape, indptr, indices, data } = obj;
   if (!Array.isArray(shape) || shape.length !== 2 || !isIndex(shape[0]) || !isIndex(shape[1])) {
     return fail(`${field}.shape must be [rows, cols] with non-negative integers`);
@@ -85,27 +94,38 @@ function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): Dense
   if (!Array.isArray(indices)) return fail(`${field}.indices must be an array`);
   if (!Array.isArray(data)) return fail(`${field}.data must be an array`);
   if (indptr.length !== cols + 1) {
-    fail(`${field}.indptr has length ${indptr.length} but shape has ${cols} columns (expected ${cols + 1})`);
+    fail(
+      `${field}.indptr has length ${indptr.length} but shape has ${cols} columns (expected ${cols + 1})`,
+    );
   }
   for (let j = 0; j <= cols; j++) {
-    if (!isIndex(indptr[j])) fail(`${field}.indptr[${j}] must be a non-negative integer, got ${describe(indptr[j])}`);
+    if (!isIndex(indptr[j]))
+      fail(`${field}.indptr[${j}] must be a non-negative integer, got ${describe(indptr[j])}`);
   }
   if (indptr[0] !== 0) fail(`${field}.indptr[0] must be 0, got ${indptr[0]}`);
   for (let j = 0; j < cols; j++) {
-    if (indptr[j + 1] < indptr[j]) fail(`${field}.indptr is not monotone: indptr[${j + 1}] = ${indptr[j + 1]} < indptr[${j}] = ${indptr[j]}`);
+    if (indptr[j + 1] < indptr[j])
+      fail(
+        `${field}.indptr is not monotone: indptr[${j + 1}] = ${indptr[j + 1]} < indptr[${j}] = ${indptr[j]}`,
+      );
   }
   const nnz = indptr[cols] as number;
-  if (indices.length !== nnz) fail(`${field}.indices has length ${indices.length} but indptr[${cols}] = ${nnz}`);
-  if (data.length !== nnz) fail(`${field}.data has length ${data.length} but indptr[${cols}] = ${nnz}`);
-  if (obj.nnz !== undefined && obj.nnz !== nnz) fail(`${field}.nnz is ${describe(obj.nnz)} but indptr[${cols}] = ${nnz}`);
+  if (indices.length !== nnz)
+    fail(`${field}.indices has length ${indices.length} but indptr[${cols}] = ${nnz}`);
+  if (data.length !== nnz)
+    fail(`${field}.data has length ${data.length} but indptr[${cols}] = ${nnz}`);
+  if (obj.nnz !== undefined && obj.nnz !== nnz)
+    fail(`${field}.nnz is ${describe(obj.nnz)} but indptr[${cols}] = ${nnz}`);
   checkDenseSize(field, rows, cols, fail);
   const M = zeros(rows, cols);
   for (let j = 0; j < cols; j++) {
     for (let k = indptr[j] as number; k < (indptr[j + 1] as number); k++) {
       const i = indices[k];
-      if (!isIndex(i) || i >= rows) fail(`${field}.indices[${k}] = ${describe(i)} is out of range for ${rows} rows`);
+      if (!isIndex(i) || i >= rows)
+        fail(`${field}.indices[${k}] = ${describe(i)} is out of range for ${rows} rows`);
       const v = data[k];
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${field}.data[${k}] must be a finite number, got ${describe(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        fail(`${field}.data[${k}] must be a finite number, got ${describe(v)}`);
       // Duplicates are summed, as in the CSC convention (scipy, OSQP).
       M.data[(i as number) * cols + j] += v as number;
     }
@@ -115,11 +135,13 @@ function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): Dense
 
 /** A vector of finite numbers (q). */
 export function readVector(value: unknown, field: string, fail: Fail): Float64Array {
-  if (!Array.isArray(value)) return fail(`${field} must be an array of numbers, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    return fail(`${field} must be an array of numbers, got ${describe(value)}`);
   const out = new Float64Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${field}[${i}] must be a finite number, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail(`${field}[${i}] must be a finite number, got ${describe(v)}`);
     out[i] = v as number;
   }
   return out;
@@ -130,7 +152,8 @@ export function readVector(value: unknown, field: string, fail: Fail): Float64Ar
  * a number with |v| ≥ 1e19 is ±∞ by its own sign.
  */
 export function readBounds(value: unknown, field: 'l' | 'u', fail: Fail): Float64Array {
-  if (!Array.isArray(value)) return fail(`${field} must be an array of numbers or nulls, got ${describe(value)}`);
+  if (!Array.isArray(value))
+    return fail(`${field} must be an array of numbers or nulls, got ${describe(value)}`);
   const out = new Float64Array(value.length);
   const open = field === 'l' ? -Infinity : Infinity;
   for (let i = 0; i < value.length; i++) {
@@ -145,7 +168,8 @@ export function readBounds(value: unknown, field: 'l' | 'u', fail: Fail): Float6
 /** A non-negative integer field such as n or m, when present. */
 export function readCount(value: unknown, field: string, fail: Fail): number | undefined {
   if (value === undefined) return undefined;
-  if (!isIndex(value)) return fail(`${field} must be a non-negative integer, got ${describe(value)}`);
+  if (!isIndex(value))
+    return fail(`${field} must be a non-negative integer, got ${describe(value)}`);
   return value;
 }
 

@@ -5,7 +5,16 @@
 import type { CscMatrix, DenseMatrix, QpProblem } from '../qp/types';
 import { zeros } from '../linalg/dense';
 import { ProblemFormatError } from './errors';
-import { MAX_DENSE_ENTRIES, describe, isRecord, readBounds, readCount, readMatrix, readVector, type Fail } from './json-fields';
+import {
+  MAX_DENSE_ENTRIES,
+  describe,
+  isRecord,
+  readBounds,
+  readCount,
+  readMatrix,
+  readVector,
+  type Fail,
+} from './json-fields';
 
 /** Fields with a meaning in the engine form; every other top-level key goes to `meta`. */
 const PROBLEM_KEYS = new Set(['n', 'm', 'P', 'q', 'r', 'A', 'l', 'u']);
@@ -44,20 +53,25 @@ export function parseProblemJson(input: string | unknown): ParsedProblems {
       throw new ProblemFormatError(`invalid JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  if (!isRecord(value)) throw new ProblemFormatError(`a problem file must hold a JSON object, got ${describe(value)}`);
+  if (!isRecord(value))
+    throw new ProblemFormatError(`a problem file must hold a JSON object, got ${describe(value)}`);
   if (!('batch' in value)) return { problems: [parseOne(value, '')], batch: false };
 
   const list = value.batch;
-  if (!Array.isArray(list)) throw new ProblemFormatError(`batch must be an array of problems, got ${describe(list)}`);
+  if (!Array.isArray(list))
+    throw new ProblemFormatError(`batch must be an array of problems, got ${describe(list)}`);
   if (list.length === 0) throw new ProblemFormatError('batch is empty');
   const problems = list.map((p, i) => {
     const prefix = `problem ${i}: `;
-    if (!isRecord(p)) throw new ProblemFormatError(`${prefix}expected an object, got ${describe(p)}`);
+    if (!isRecord(p))
+      throw new ProblemFormatError(`${prefix}expected an object, got ${describe(p)}`);
     return parseOne(p, prefix);
   });
   const batchMeta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== 'batch') batchMeta[k] = v;
-  return Object.keys(batchMeta).length > 0 ? { problems, batch: true, batchMeta } : { problems, batch: true };
+  return Object.keys(batchMeta).length > 0
+    ? { problems, batch: true, batchMeta }
+    : { problems, batch: true };
 }
 
 function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
@@ -71,7 +85,8 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
   const q = readVector(obj.q, 'q', fail);
   const n = q.length;
   if (nGiven !== undefined && nGiven !== n) fail(`q has length ${n} but n is ${nGiven}`);
-  if (n * n > MAX_DENSE_ENTRIES) fail(`q has length ${n}: the ${n}×${n} matrix P is too large for dense storage`);
+  if (n * n > MAX_DENSE_ENTRIES)
+    fail(`q has length ${n}: the ${n}×${n} matrix P is too large for dense storage`);
 
   let P: DenseMatrix = zeros(n, n);
   if (obj.P !== undefined && obj.P !== null) {
@@ -87,13 +102,15 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
   if (obj.A !== undefined && obj.A !== null) {
     const parsed = readMatrix(obj.A, 'A', fail);
     if (!parsed.colsKnown) A = zeros(0, n);
-    else if (parsed.matrix.cols !== n) fail(`A has ${parsed.matrix.cols} columns but q has length ${n}`);
+    else if (parsed.matrix.cols !== n)
+      fail(`A has ${parsed.matrix.cols} columns but q has length ${n}`);
     else A = parsed.matrix;
   }
   const m = A.rows;
   if (mGiven !== undefined && mGiven !== m) fail(`A has ${m} rows but m is ${mGiven}`);
 
-  const l = obj.l === undefined ? new Float64Array(m).fill(-Infinity) : readBounds(obj.l, 'l', fail);
+  const l =
+    obj.l === undefined ? new Float64Array(m).fill(-Infinity) : readBounds(obj.l, 'l', fail);
   const u = obj.u === undefined ? new Float64Array(m).fill(Infinity) : readBounds(obj.u, 'u', fail);
   if (l.length !== m) fail(`l has length ${l.length} but A has ${m} rows`);
   if (u.length !== m) fail(`u has length ${u.length} but A has ${m} rows`);
@@ -105,7 +122,8 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
 
   let r = 0;
   if (obj.r !== undefined && obj.r !== null) {
-    if (typeof obj.r !== 'number' || !Number.isFinite(obj.r)) fail(`r must be a finite number, got ${describe(obj.r)}`);
+    if (typeof obj.r !== 'number' || !Number.isFinite(obj.r))
+      fail(`r must be a finite number, got ${describe(obj.r)}`);
     r = obj.r as number;
   }
 
@@ -146,7 +164,9 @@ function symmetricP(P: DenseMatrix, fail: Fail): DenseMatrix {
   // One triangle only: mirror it (then the other entry is 0 and low + up is the value).
   const oneTriangle = lowerNonzero !== upperNonzero;
   if (!oneTriangle && worst > SYMMETRY_TOL * maxAbs) {
-    fail(`P is not symmetric: P[${wi}][${wj}] = ${d[wi * n + wj]} but P[${wj}][${wi}] = ${d[wj * n + wi]}`);
+    fail(
+      `P is not symmetric: P[${wi}][${wj}] = ${d[wi * n + wj]} but P[${wj}][${wi}] = ${d[wj * n + wi]}`,
+    );
   }
   for (let i = 0; i < n; i++) {
     o[i * n + i] = d[i * n + i];

@@ -4,8 +4,17 @@
  * QpProblem from it. Conventions are documented in docs/problem-format.md.
  */
 import { ProblemFormatError, boundValue } from './errors';
+import {
+  SECTIONS,
+  UNSUPPORTED,
+  fixedFields,
+  freeFields,
+  parseMpsNumber,
+  type MpsLayout,
+  type LineFail,
+} from './qps-fields';
 
-export type MpsLayout = 'free' | 'fixed';
+export type { MpsLayout } from './qps-fields';
 
 type RowType = 'N' | 'E' | 'L' | 'G';
 
@@ -36,25 +45,24 @@ export interface QpsModel {
   warnings: string[];
 }
 
-const SECTIONS = new Set(['NAME', 'ROWS', 'COLUMNS', 'RHS', 'RANGES', 'BOUNDS', 'QUADOBJ', 'QSECTION', 'QMATRIX', 'OBJSENSE', 'OBJSENS', 'OBJNAME', 'ENDATA']);
-const UNSUPPORTED = new Map([
-  ['QCMATRIX', 'quadratic constraints (QCMATRIX) are not supported'],
-  ['CSECTION', 'conic constraints (CSECTION) are not supported'],
-  ['SOS', 'special ordered sets (SOS) are not supported'],
-  ['INDICATORS', 'indicator constraints are not supported'],
-  ['GENCONS', 'general constraints are not supported'],
-  ['PWLOBJ', 'piecewise-linear objectives are not supported'],
-]);
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?$/;
-const INF_WORD = /^([+-]?)inf(inity)?$/i;
-/** Column ranges (0-based, end exclusive) of fields 1–6 in fixed MPS. */
-const FIXED_FIELDS: [number, number][] = [[1, 3], [4, 12], [14, 22], [24, 36], [39, 47], [49, 61]];
-
 /** Reads one file; call `line` for each line, then `finish`. */
 export class QpsReader {
   readonly model: QpsModel = {
-    name: '', rowNames: [], rowTypes: [], colNames: [], aTriplets: [], c: [], r: 0, rhs: [], range: [],
-    lower: [], upper: [], lowerSet: [], negativeUp: [], qTriplets: [], warnings: [],
+    name: '',
+    rowNames: [],
+    rowTypes: [],
+    colNames: [],
+    aTriplets: [],
+    c: [],
+    r: 0,
+    rhs: [],
+    range: [],
+    lower: [],
+    upper: [],
+    lowerSet: [],
+    negativeUp: [],
+    qTriplets: [],
+    warnings: [],
   };
   private section = '';
   private lineNo = 0;
@@ -76,16 +84,19 @@ export class QpsReader {
 
   constructor(private readonly layout: MpsLayout) {}
 
-  private fail(message: string): never {
+  private readonly fail: LineFail = (message) => {
     throw new ProblemFormatError(`line ${this.lineNo}: ${message}`);
-  }
+  };
 
   private num(token: string | undefined, what: string): number {
-    if (token === undefined || token === '') this.fail(`missing ${what} in ${this.section}`);
-    const inf = INF_WORD.exec(token);
-    if (inf) return inf[1] === '-' ? -Infinity : Infinity;
-    if (!NUMBER.test(token)) this.fail(`bad number '${token}' for ${what} in ${this.section}`);
-    return Number(token.replace(/[dD]/, 'e'));
+    return parseMpsNumber(token, what, this.section, this.fail);
+  }
+
+  /** Fields 1–6 of a data line, positioned as in fixed MPS whatever the layout. */
+  private fields(text: string): string[] {
+    return this.layout === 'fixed'
+      ? fixedFields(text, this.fail)
+      : freeFields(text, this.section, (name) => this.colIndex.has(name), this.fail);
   }
 
   private row(name: string): number {
@@ -113,62 +124,38 @@ export class QpsReader {
     const key = tokens[0].toUpperCase();
     const unsupported = UNSUPPORTED.get(key);
     if (unsupported) this.fail(unsupported);
-    if (!SECTIONS.has(key)) this.fail(`unknown section '${tokens[0]}' (data lines must be indented)`);
+    if (!SECTIONS.has(key))
+      this.fail(`unknown section '${tokens[0]}' (data lines must be indented)`);
     const section = key === 'OBJSENS' ? 'OBJSENSE' : key;
     if (this.seen.has(section)) this.fail(`section ${section} appears twice`);
     if (section === 'OBJNAME' && this.seen.has('ROWS')) this.fail('OBJNAME must come before ROWS');
     const quad = ['QUADOBJ', 'QSECTION', 'QMATRIX'];
-    if (quad.includes(section) && quad.some((q) => this.seen.has(q))) this.fail(`${section} after another quadratic section`);
+    if (quad.includes(section) && quad.some((q) => this.seen.has(q)))
+      this.fail(`${section} after another quadratic section`);
     if (this.section === 'ROWS') this.endRows();
     this.seen.add(section);
     this.section = section;
     if (section === 'ROWS') this.rowsLine = this.lineNo;
     if (section === 'ENDATA') this.ended = true;
-    if (section === 'NAME') this.model.name = this.layout === 'fixed' ? text.slice(14).trim() : tokens.slice(1).join(' ');
+    if (section === 'NAME')
+      this.model.name = this.layout === 'fixed' ? text.slice(14).trim() : tokens.slice(1).join(' ');
     else if (section === 'QSECTION' && tokens[1] !== undefined && tokens[1] !== this.objName) {
       this.fail(`QSECTION ${tokens[1]}: only the objective row can have a quadratic part`);
-    } else if (tokens.length > 1 && (section === 'OBJSENSE' || section === 'OBJNAME')) this.data(' ' + tokens.slice(1).join(' '));
-    else if (tokens.length > 1 && section !== 'QSECTION') this.fail(`unexpected text after ${section}`);
+    } else if (tokens.length > 1 && (section === 'OBJSENSE' || section === 'OBJNAME'))
+      this.data(' ' + tokens.slice(1).join(' '));
+    else if (tokens.length > 1 && section !== 'QSECTION')
+      this.fail(`unexpected text after ${section}`);
   }
 
   private endRows(): void {
     if (this.objName === undefined) {
       this.lineNo = this.rowsLine;
-      this.fail(this.objDeclared ? `OBJNAME row '${this.objDeclared}' is not an N row in ROWS` : 'ROWS has no N row (the objective)');
+      this.fail(
+        this.objDeclared
+          ? `OBJNAME row '${this.objDeclared}' is not an N row in ROWS`
+          : 'ROWS has no N row (the objective)',
+      );
     }
-  }
-
-  /** Fields 1–6 of a data line, positioned as in fixed MPS whatever the layout. */
-  private fields(text: string): string[] {
-    if (this.layout === 'fixed') return this.fixedFields(text);
-    const t = text.trim().split(/\s+/);
-    const s = this.section;
-    const limit = s === 'ROWS' ? 2 : s === 'BOUNDS' ? 4 : s === 'COLUMNS' || s === 'RHS' || s === 'RANGES' ? 5 : 3;
-    if (t.length > limit) this.fail(`too many fields (${t.length}) in ${s}`);
-    if (s === 'ROWS') return [t[0], t[1] ?? ''];
-    if (s === 'COLUMNS') return ['', ...t];
-    if (s === 'RHS' || s === 'RANGES') {
-      // An odd count means the set name (field 2) is present; free MPS may omit it.
-      return t.length % 2 === 1 ? ['', ...t] : ['', '', ...t];
-    }
-    if (s === 'BOUNDS') {
-      if (t.length === 4) return t;
-      // "TYPE SET COL" for bound types without a value, else "TYPE COL VALUE".
-      if (t.length === 3 && ['FR', 'MI', 'PL', 'BV'].includes(t[0].toUpperCase()) && this.colIndex.has(t[2])) return t;
-      return [t[0], '', t[1] ?? '', t[2] ?? ''];
-    }
-    return ['', ...t];
-  }
-
-  private fixedFields(text: string): string[] {
-    // Text in the gaps between fixed fields means the file is not really fixed MPS.
-    let prev = 0;
-    for (const [a, b] of FIXED_FIELDS) {
-      if (text.slice(prev, a).trim() !== '') this.fail(`text outside the fixed MPS fields (columns ${prev + 1} to ${a})`);
-      prev = b;
-    }
-    if (text.slice(prev).trim() !== '') this.fail(`text beyond column ${prev} in fixed MPS`);
-    return FIXED_FIELDS.map(([a, b]) => text.slice(a, b).trim());
   }
 
   private data(text: string): void {
@@ -189,23 +176,29 @@ export class QpsReader {
 
   private marker(text: string): void {
     const kind = text.trim().split(/\s+/)[2]?.replace(/'/g, '').toUpperCase();
-    if (kind === 'INTORG' || kind === 'INTEND') this.fail('integer variables (MARKER INTORG) are not supported: this is a continuous QP solver');
+    if (kind === 'INTORG' || kind === 'INTEND')
+      this.fail(
+        'integer variables (MARKER INTORG) are not supported: this is a continuous QP solver',
+      );
     this.fail(`unsupported MARKER '${kind ?? ''}'`);
   }
 
   private objSense(word: string): void {
     if (word === 'MIN' || word === 'MINIMIZE') return;
-    if (word === 'MAX' || word === 'MAXIMIZE') this.fail('OBJSENSE MAX is not supported: negate the objective to minimize');
+    if (word === 'MAX' || word === 'MAXIMIZE')
+      this.fail('OBJSENSE MAX is not supported: negate the objective to minimize');
     this.fail(`unknown OBJSENSE '${word}'`);
   }
 
   private rowLine([type, name]: string[]): void {
     const t = type.toUpperCase() as RowType;
     if (!name) this.fail('missing row name in ROWS');
-    if (!['N', 'E', 'L', 'G'].includes(t)) this.fail(`unknown row type '${type}' (expected N, E, L or G)`);
+    if (!['N', 'E', 'L', 'G'].includes(t))
+      this.fail(`unknown row type '${type}' (expected N, E, L or G)`);
     if (this.rowIndex.has(name)) this.fail(`row '${name}' defined twice`);
     if (t === 'N') {
-      const isObjective = this.objName === undefined && (this.objDeclared === undefined || this.objDeclared === name);
+      const isObjective =
+        this.objName === undefined && (this.objDeclared === undefined || this.objDeclared === name);
       if (isObjective) this.objName = name;
       this.rowIndex.set(name, isObjective ? -1 : -2);
       return;
@@ -234,13 +227,18 @@ export class QpsReader {
       m.negativeUp.push(false);
     }
     if (!f[2]) this.fail(`column '${name}' has no row entry in COLUMNS`);
-    for (const [rowName, value] of [[f[2], f[3]], [f[4], f[5]]]) {
+    for (const [rowName, value] of [
+      [f[2], f[3]],
+      [f[4], f[5]],
+    ]) {
       if (!rowName) continue;
       const i = this.row(rowName);
       const v = this.num(value, `row '${rowName}' of column '${name}'`);
-      if (!Number.isFinite(v)) this.fail(`infinite coefficient for column '${name}', row '${rowName}'`);
+      if (!Number.isFinite(v))
+        this.fail(`infinite coefficient for column '${name}', row '${rowName}'`);
       const key = `${i}:${j}`;
-      if (i !== -2 && this.aSeen.has(key)) this.fail(`duplicate entry for column '${name}', row '${rowName}'`);
+      if (i !== -2 && this.aSeen.has(key))
+        this.fail(`duplicate entry for column '${name}', row '${rowName}'`);
       this.aSeen.add(key);
       if (i === -1) m.c[j] = v;
       else if (i >= 0) m.aTriplets.push([i, j, v]);
@@ -254,7 +252,9 @@ export class QpsReader {
     if (this.setNames[s] === setName) return true;
     if (!this.ignoredSets.has(`${s}:${setName}`)) {
       this.ignoredSets.add(`${s}:${setName}`);
-      this.model.warnings.push(`line ${this.lineNo}: ${s} set '${setName}' ignored (only the first set, '${this.setNames[s]}', is used)`);
+      this.model.warnings.push(
+        `line ${this.lineNo}: ${s} set '${setName}' ignored (only the first set, '${this.setNames[s]}', is used)`,
+      );
     }
     return false;
   }
@@ -263,15 +263,20 @@ export class QpsReader {
     if (!f[2]) this.fail(`missing row name in ${this.section}`);
     if (!this.inFirstSet(f[1])) return;
     const m = this.model;
-    for (const [rowName, value] of [[f[2], f[3]], [f[4], f[5]]]) {
+    for (const [rowName, value] of [
+      [f[2], f[3]],
+      [f[4], f[5]],
+    ]) {
       if (!rowName) continue;
       const i = this.row(rowName);
       const v = this.num(value, `row '${rowName}'`);
-      if (this.vectorSeen.has(`${this.section}:${i}`) && i !== -2) this.fail(`duplicate ${this.section} entry for row '${rowName}'`);
+      if (this.vectorSeen.has(`${this.section}:${i}`) && i !== -2)
+        this.fail(`duplicate ${this.section} entry for row '${rowName}'`);
       this.vectorSeen.add(`${this.section}:${i}`);
       if (this.section === 'RHS') {
         if (i === -1) {
-          if (!Number.isFinite(boundValue(v))) this.fail(`infinite RHS for the objective row '${rowName}'`);
+          if (!Number.isFinite(boundValue(v)))
+            this.fail(`infinite RHS for the objective row '${rowName}'`);
           m.r = -v; // MPS convention: the objective row's RHS is minus the constant.
         } else if (i >= 0) m.rhs[i] = v;
       } else if (i < 0) {
@@ -323,7 +328,9 @@ export class QpsReader {
       case 'LI':
       case 'UI':
       case 'SC':
-        this.fail(`bound type ${t} makes column '${colName}' integer or semi-continuous, which is not supported`);
+        this.fail(
+          `bound type ${t} makes column '${colName}' integer or semi-continuous, which is not supported`,
+        );
         break;
       default:
         this.fail(`unknown bound type '${type}' (expected UP, LO, FX, FR, MI or PL)`);

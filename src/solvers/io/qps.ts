@@ -73,20 +73,27 @@ function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
     // make the column infeasible.
     if (model.negativeUp[j] && !model.lowerSet[j]) {
       lower[j] = -Infinity;
-      warnings.push(`column '${model.colNames[j]}': negative UP bound without LO, lower bound set to −infinity`);
+      warnings.push(
+        `column '${model.colNames[j]}': negative UP bound without LO, lower bound set to −infinity`,
+      );
     }
     if (lower[j] > model.upper[j]) {
-      throw new ProblemFormatError(`BOUNDS: column '${model.colNames[j]}' has lower bound ${lower[j]} above upper bound ${model.upper[j]}`);
+      throw new ProblemFormatError(
+        `BOUNDS: column '${model.colNames[j]}' has lower bound ${lower[j]} above upper bound ${model.upper[j]}`,
+      );
     }
   }
   const bounded: number[] = [];
   for (let j = 0; j < n; j++) {
-    if (boundRows === 'all' || Number.isFinite(lower[j]) || Number.isFinite(model.upper[j])) bounded.push(j);
+    if (boundRows === 'all' || Number.isFinite(lower[j]) || Number.isFinite(model.upper[j]))
+      bounded.push(j);
   }
 
   const m = mc + bounded.length;
   if (m * n > MAX_DENSE_ENTRIES || n * n > MAX_DENSE_ENTRIES) {
-    throw new ProblemFormatError(`problem with ${n} variables and ${m} rows is too large for dense storage`);
+    throw new ProblemFormatError(
+      `problem with ${n} variables and ${m} rows is too large for dense storage`,
+    );
   }
   const A = zeros(m, n);
   for (const [i, j, v] of model.aTriplets) A.data[i * n + j] = v;
@@ -94,7 +101,8 @@ function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
   const u = new Float64Array(m);
   for (let i = 0; i < mc; i++) {
     const [li, ui] = rowBounds(model.rowTypes[i], model.rhs[i], model.range[i]);
-    if (li > ui) throw new ProblemFormatError(`row '${model.rowNames[i]}' has empty range [${li}, ${ui}]`);
+    if (li > ui)
+      throw new ProblemFormatError(`row '${model.rowNames[i]}' has empty range [${li}, ${ui}]`);
     l[i] = li;
     u[i] = ui;
   }

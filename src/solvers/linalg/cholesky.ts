@@ -47,7 +47,7 @@ export function isCholeskyFailure(f: CholeskyFactor | CholeskyFailure): f is Cho
   return (f as CholeskyFailure).pivot !== undefined;
 }
 
-/** Solves L Lᵀ x = b in place (b becomes x). */
+/** Solves L Lᵀ x = b in place on b[0..n) (b becomes x; entries past n are untouched). */
 export function choleskySolve(f: CholeskyFactor, b: Float64Array): Float64Array {
   const { n, L, U } = f;
   for (let i = 0; i < n; i++) {

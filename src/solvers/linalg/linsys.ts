@@ -94,10 +94,10 @@ class ReducedCholeskyLinSys implements LinSys {
     const m = A.rows;
     for (let i = 0; i < m; i++) tm[i] = rhoVec[i] * b[n + i];
     matTVec(A, tm, tn);
-    const x = b.subarray(0, n);
-    for (let j = 0; j < n; j++) x[j] += tn[j];
-    choleskySolve(this.factor, x);
-    matVec(A, x, tm);
+    // b[0..n) is the x part: the solve and A x̃ only read the first n entries, so no view is needed.
+    for (let j = 0; j < n; j++) b[j] += tn[j];
+    choleskySolve(this.factor, b);
+    matVec(A, b, tm);
     b.set(tm, n);
   }
 

@@ -22,16 +22,27 @@ export function classifyRows(l: Float64Array, u: Float64Array): Int8Array {
   return t;
 }
 
-/** ρᵢ = RHO_MIN on loose rows, 10³ρ on equalities, ρ otherwise. */
-export function setRhoVec(w: Workspace, rho: number): void {
-  w.rho = Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
-  for (let i = 0; i < w.m; i++) {
-    const t = w.rowType[i];
+/** Clips ρ to [RHO_MIN, RHO_MAX] and fills ρᵢ (RHO_MIN on loose rows, 10³ρ on equalities) and 1/ρᵢ. */
+export function fillRhoVec(
+  rowType: Int8Array,
+  rho: number,
+  rhoVec: Float64Array,
+  rhoInvVec: Float64Array,
+): number {
+  const r0 = Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
+  for (let i = 0; i < rowType.length; i++) {
+    const t = rowType[i];
     const r =
-      t === RowType.Loose ? RHO_MIN : t === RowType.Equality ? RHO_EQ_OVER_RHO_INEQ * w.rho : w.rho;
-    w.rhoVec[i] = r;
-    w.rhoInvVec[i] = 1 / r;
+      t === RowType.Loose ? RHO_MIN : t === RowType.Equality ? RHO_EQ_OVER_RHO_INEQ * r0 : r0;
+    rhoVec[i] = r;
+    rhoInvVec[i] = 1 / r;
   }
+  return r0;
+}
+
+/** Sets the workspace's scalar ρ and per-row ρᵢ. */
+export function setRhoVec(w: Workspace, rho: number): void {
+  w.rho = fillRhoVec(w.rowType, rho, w.rhoVec, w.rhoInvVec);
 }
 
 /** Solves for (x̃ᵏ⁺¹, z̃ᵏ⁺¹) with right-hand side [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ]. */
@@ -40,8 +51,8 @@ export function updateXZTilde(w: Workspace): void {
   for (let j = 0; j < n; j++) rhs[j] = settings.sigma * w.xPrev[j] - w.q[j];
   for (let i = 0; i < m; i++) rhs[n + i] = w.zPrev[i] - w.rhoInvVec[i] * w.y[i];
   w.linsys.solve(rhs);
-  w.xTilde.set(rhs.subarray(0, n));
-  w.zTilde.set(rhs.subarray(n));
+  for (let j = 0; j < n; j++) w.xTilde[j] = rhs[j];
+  for (let i = 0; i < m; i++) w.zTilde[i] = rhs[n + i];
 }
 
 /** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ, and δx = xᵏ⁺¹ − xᵏ. */

@@ -8,7 +8,7 @@ import {
   computeResiduals,
   isDualInfeasible,
   isPrimalInfeasible,
-  setRhoVec,
+  fillRhoVec,
   updateX,
   updateXZTilde,
   updateY,
@@ -73,6 +73,10 @@ export function createWorkspace(
   const { n, m } = p;
   const { scaling, scaled } = setup;
   const v = scaleVectors(scaling, p.q, p.l, p.u);
+  const rowType = classifyRows(v.l, v.u);
+  const rhoVec = new Float64Array(m);
+  const rhoInvVec = new Float64Array(m);
+  const rho = fillRhoVec(rowType, s.rho, rhoVec, rhoInvVec);
   const w: Workspace = {
     n,
     m,
@@ -83,11 +87,11 @@ export function createWorkspace(
     l: v.l,
     u: v.u,
     scaling,
-    rowType: classifyRows(v.l, v.u),
-    rho: s.rho,
-    rhoVec: new Float64Array(m),
-    rhoInvVec: new Float64Array(m),
-    linsys: undefined as never,
+    rowType,
+    rho,
+    rhoVec,
+    rhoInvVec,
+    linsys: setup.factors.get(rhoVec),
     factors: setup.factors,
     rhoUpdates: 0,
     x: new Float64Array(n),
@@ -106,8 +110,6 @@ export function createWorkspace(
     tmpN: new Float64Array(n),
     tmpM: new Float64Array(m),
   };
-  setRhoVec(w, s.rho);
-  w.linsys = w.factors.get(w.rhoVec);
   if (s.warm_start && warm) {
     const ws = scaleWarmStart(scaling, checkedWarm(warm.x, n, 'x'), checkedWarm(warm.y, m, 'y'));
     if (ws.x) w.x.set(ws.x);
@@ -131,7 +133,14 @@ function checkedWarm(
   return v;
 }
 
-/** Runs ADMM on a workspace until a status is reached; returns the status and last residuals. */
+/**
+ * Runs ADMM on a workspace until a status is reached; returns the status and last residuals.
+ * Termination and infeasibility are checked every `check_termination` iterations. ρ is re-estimated
+ * every 4·check_termination iterations (OSQP 1.0's rule for adaptive_rho_interval = 0: deterministic,
+ * so runs are reproducible); adaptive_rho_interval > 0 selects OSQP 0.6's time-based rule, turned
+ * into an iteration count after the first iteration (adapt once iterating has taken that fraction
+ * of the setup time).
+ */
 export function iterate(
   w: Workspace,
   t0: number,
@@ -148,8 +157,12 @@ export function iterate(
   const tStart = performance.now();
   const setupMs = tStart - t0;
   for (iter = 1; iter <= s.max_iter; iter++) {
-    [w.x, w.xPrev] = [w.xPrev, w.x];
-    [w.z, w.zPrev] = [w.zPrev, w.z];
+    const x = w.xPrev;
+    w.xPrev = w.x;
+    w.x = x;
+    const z = w.zPrev;
+    w.zPrev = w.z;
+    w.z = z;
     updateXZTilde(w);
     updateX(w);
     updateZ(w);

@@ -2,35 +2,45 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EnumSelect, Vec2Input } from '../../components/SchemaControls';
 import { setPreset, setWhat } from '../../state/actions';
-import { SCHEMA } from '../../state/schema';
+import { SCHEMA, type GeometryPresetName } from '../../state/schema';
 import { useAppStore } from '../../state/store';
 import { GeometryPlot } from './GeometryPlot';
 import type { PlotView } from './plot';
-import { PRESETS, type Vec2 } from './presets';
+import { ConstraintEditor } from './ConstraintEditor';
+import { presetFor, type Vec2 } from './presets';
 import { Readout } from './Readout';
 import { useGeometrySolve } from './useGeometrySolve';
 
 export function GeometryPanel() {
   useGeometrySolve();
-  const { presetName, what, solve, error } = useAppStore(
+  const { presetName, cons, what, solve, error } = useAppStore(
     useShallow((s) => ({
       presetName: s.config.preset,
+      cons: s.config.cons,
       what: s.config.what,
       solve: s.geometry.solve,
       error: s.geometry.error,
     })),
   );
-  const preset = PRESETS[presetName];
-  const current = solve && solve.preset === presetName ? solve : null;
+  const preset = useMemo(() => presetFor({ preset: presetName, cons }), [presetName, cons]);
+  // A solve for another preset, or for a custom polygon with a different number of rows, is stale.
+  const current =
+    solve && solve.preset === presetName && solve.result.y.length === preset.rows.length
+      ? solve
+      : null;
+  // x* and its active set are drawn only for a solved problem (an empty polygon has none).
+  const solved =
+    current &&
+    (current.result.status === 'solved' || current.result.status === 'solved_inaccurate');
   const view = useMemo<PlotView>(
     () => ({
       preset,
       what,
-      solution: current
+      solution: solved
         ? { x: [current.result.x[0], current.result.x[1]] as Vec2, active: current.result.active }
         : null,
     }),
-    [preset, what, current],
+    [preset, what, current, solved],
   );
   return (
     <div className="geometry">
@@ -64,6 +74,7 @@ export function GeometryPanel() {
             Reset ŵ
           </button>
         </div>
+        {presetName === 'custom' && <ConstraintEditor cons={cons} />}
         <Readout preset={preset} solve={current} error={error} />
         <Explanation presetName={presetName} />
       </section>
@@ -71,7 +82,7 @@ export function GeometryPanel() {
   );
 }
 
-function Explanation({ presetName }: { presetName: keyof typeof PRESETS }) {
+function Explanation({ presetName }: { presetName: GeometryPresetName }) {
   return (
     <div className="explain">
       <p>

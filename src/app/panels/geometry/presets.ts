@@ -9,7 +9,7 @@
  * and the constraints are the rows l ≤ aᵢᵀx ≤ u (OSQP form).
  */
 import type { QpProblem } from '../../../solvers/qp/types';
-import type { GeometryPresetName } from '../../state/schema';
+import type { Config, GeometryPresetName, HalfPlaneSpec } from '../../state/schema';
 
 export type Vec2 = [number, number];
 /** 2×2 matrix, row-major: [[m00, m01], [m10, m11]]. */
@@ -90,7 +90,31 @@ function simplexMap(): { M: Mat2; c: Vec2 } {
   };
 }
 
-export const PRESETS: Record<GeometryPresetName, PlanarPreset> = {
+/** The user's own polygon: rows a₁x₁ + a₂x₂ ≤ h in plain (x₁, x₂) coordinates. */
+export function customPreset(cons: readonly HalfPlaneSpec[]): PlanarPreset {
+  return {
+    name: 'custom',
+    title: 'Custom half-planes',
+    rows: cons.map(([a1, a2, h]) => ({
+      a: [a1, a2],
+      l: -Infinity,
+      u: h,
+      label: `${fmt(a1)}·x₁ ${sign(a2)} ${fmt(Math.abs(a2))}·x₂ ≤ ${fmt(h)}`,
+    })),
+    M: I2,
+    c: [0, 0],
+    defaultWhat: [1.4, 1.2],
+    view: { xmin: -2.2, xmax: 2.2, ymin: -2.2, ymax: 2.2 },
+    vars: ['x₁', 'x₂'],
+  };
+}
+
+/** The preset a configuration shows (the custom one is built from its half-planes). */
+export function presetFor(config: Pick<Config, 'preset' | 'cons'>): PlanarPreset {
+  return config.preset === 'custom' ? customPreset(config.cons) : PRESETS[config.preset];
+}
+
+export const PRESETS: Record<Exclude<GeometryPresetName, 'custom'>, PlanarPreset> = {
   polygon: {
     name: 'polygon',
     title: 'Pentagon',

@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { QpSettings } from '../../../solvers/qp/types';
+import type { QpProblem, QpSettings } from '../../../solvers/qp/types';
 import { useSolver } from '../../solverContext';
 import { setGeometryError, setGeometrySolve } from '../../state/actions';
 import { useAppStore } from '../../state/store';
-import { buildQp, PRESETS } from './presets';
+import { buildQp, presetFor } from './presets';
 
 /**
  * Tight tolerances and polishing: the panel reads the active set off the solution, so it needs
@@ -16,28 +16,32 @@ export const GEOMETRY_SETTINGS: Partial<QpSettings> = {
   polish: true,
 };
 
-/** Solves x*(ŵ) in the worker whenever ŵ, the preset or the worker changes; drags are coalesced. */
+/** Solves x*(ŵ) in the worker whenever ŵ, the feasible set or the worker changes; drags are coalesced. */
 export function useGeometrySolve(): void {
   const client = useSolver();
-  const { preset, what, restarts } = useAppStore(
+  const { preset, cons, what, restarts } = useAppStore(
     useShallow((s) => ({
       preset: s.config.preset,
+      cons: s.config.cons,
       what: s.config.what,
       restarts: s.worker.restarts,
     })),
   );
   useEffect(() => {
     if (!client) return;
-    let problem;
+    let problem: QpProblem;
     try {
-      problem = buildQp(PRESETS[preset], what);
+      problem = buildQp(presetFor({ preset, cons }), what);
     } catch (e) {
       setGeometryError((e as Error).message);
       return;
     }
+    // Warm start from the previous solve of the same feasible set (same rows) as the drag moves on.
     const prev = useAppStore.getState().geometry.solve;
     const warm =
-      prev && prev.preset === preset ? { x: prev.result.x, y: prev.result.y } : undefined;
+      prev && prev.preset === preset && prev.result.y.length === problem.m
+        ? { x: prev.result.x, y: prev.result.y }
+        : undefined;
     const t0 = performance.now();
     client.solveLatest('geometry', problem, GEOMETRY_SETTINGS, warm).then(
       (result) => {
@@ -45,5 +49,5 @@ export function useGeometrySolve(): void {
       },
       (e: unknown) => setGeometryError(e instanceof Error ? e.message : String(e)),
     );
-  }, [client, preset, what, restarts]);
+  }, [client, preset, cons, what, restarts]);
 }
