@@ -119,7 +119,7 @@ export interface QpResult {
   x: Float64Array;
   /** Dual solution, OSQP's sign: y > 0 at an active upper bound, y < 0 at an active lower bound. */
   y: Float64Array;
-  /** z = Ax at the returned x. */
+  /** z ∈ [l, u] with z ≈ Ax (ADMM's z, or Π[l,u](Ax) after polishing); prim_res = ‖Ax − z‖∞. */
   z: Float64Array;
   /** ½xᵀPx + qᵀx + r, NaN when there is no meaningful x. */
   obj: number;

@@ -106,7 +106,11 @@ export function Readout({
         </tbody>
       </table>
       <p className="cone-note" data-testid="cone-note">
-        {coneNote(activeRows.length, vars.slice(0, 2))}
+        {result.status === 'primal_infeasible'
+          ? 'The half-planes have no point in common: the feasible set is empty, so there is no x* and no cone. Remove or loosen a half-plane.'
+          : result.status !== 'solved' && result.status !== 'solved_inaccurate'
+            ? `The solver did not converge (${result.status}); the numbers above are its last iterate.`
+            : coneNote(activeRows.length, vars.slice(0, 2))}
       </p>
     </div>
   );

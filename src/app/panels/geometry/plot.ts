@@ -77,7 +77,7 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
     .attr('class', 'what-handle')
     .attr('data-testid', 'what-handle')
     .attr('tabindex', 0)
-    .attr('role', 'slider')
+    .attr('role', 'application')
     .attr('aria-roledescription', '2-D draggable point');
   handle.append('circle').attr('class', 'what-halo').attr('r', 14);
   handle.append('circle').attr('class', 'what-dot').attr('r', 6);
@@ -173,8 +173,10 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
     const { preset } = next;
     const planes = halfPlanes(preset);
     const poly = feasiblePolygon(planes, preset.view);
-    if (staticKey !== preset.name) {
-      staticKey = preset.name;
+    // The set, grid and fan change only with the preset or (custom) its rows.
+    const key = preset.name + ':' + preset.rows.map((r) => [r.a, r.l, r.u].join(',')).join(';');
+    if (staticKey !== key) {
+      staticKey = key;
       drawStatic(preset, planes, poly);
     }
     const pw = toPlot(preset, next.what);
