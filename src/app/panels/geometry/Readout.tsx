@@ -25,6 +25,7 @@ export function Readout({
   if (!solve) return <div className="readout pending">Solving…</div>;
   const { result, what } = solve;
   const x = [result.x[0], result.x[1]];
+  const ok = result.status === 'solved' || result.status === 'solved_inaccurate';
   const activeRows = result.active.flatMap((k, i) => (k === 'inactive' ? [] : [i]));
   const simplex = preset.name === 'simplex';
   const vars = simplex ? ['w₁', 'w₂', 'w₃'] : ['x₁', 'x₂'];
@@ -48,11 +49,13 @@ export function Readout({
           </tr>
           <tr>
             <th scope="row">x*</th>
-            <td data-testid="xstar">({withThird(x).map(f3).join(', ')})</td>
+            <td data-testid="xstar">
+              {ok ? `(${withThird(x).map(f3).join(', ')})` : '— (no solution)'}
+            </td>
           </tr>
           <tr>
             <th scope="row">‖x* − ŵ‖²</th>
-            <td>{result.obj.toPrecision(4)}</td>
+            <td>{ok && Number.isFinite(result.obj) ? result.obj.toPrecision(4) : '—'}</td>
           </tr>
           <tr>
             <th scope="row">status</th>
