@@ -301,6 +301,61 @@ async function main() {
     await page.screenshot({ path: join(OUT, 'geometry-simplex.png') });
   });
 
+  await named('custom half-planes: edit, add, remove, reload, and an empty set', async () => {
+    await page.getByTestId('control-preset').selectOption('custom');
+    await page.getByTestId('constraint-editor').waitFor();
+    // Default: box |xᵢ| ≤ 1 with x₁ + x₂ ≤ 1.5; ŵ = (1.4, 1.2) projects onto the cut line.
+    let r = await readoutFor(page, [1.4, 1.2]);
+    const s = (1.4 + 1.2 - 1.5) / 2;
+    assert(r.active === '4', `active "${r.active}", expected the cut (row 4)`);
+    assert(
+      close(r.xstar[0], 1.4 - s, 1e-5) && close(r.xstar[1], 1.2 - s, 1e-5),
+      `x* ${r.xstar}, reference (${1.4 - s}, ${1.2 - s})`,
+    );
+    // Loosen the cut: x* moves to the box corner (1, 1), where x₁ ≤ 1 and x₂ ≤ 1 are active.
+    await page.getByTestId('halfplane-4-2').fill('3');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=geometry-readout]')?.getAttribute('data-active') ===
+        '0,1',
+    );
+    r = await readout(page);
+    assert(
+      close(r.xstar[0], 1, 1e-5) && close(r.xstar[1], 1, 1e-5),
+      `x* ${r.xstar}, expected (1, 1)`,
+    );
+    await page.getByTestId('add-halfplane').click();
+    await page.getByTestId('halfplane-5-0').waitFor();
+    await page.waitForFunction(() => /cons=([^;&]+;){5}[^;&]+(&|$)/.test(window.location.hash));
+    await page.getByTestId('remove-halfplane-5').click();
+    await page.waitForFunction(() => /cons=([^;&]+;){4}[^;&]+(&|$)/.test(window.location.hash));
+    // The edit survives a reload through the URL.
+    await page.reload();
+    await page.getByTestId('constraint-editor').waitFor();
+    assert((await page.getByTestId('halfplane-4-2').inputValue()) === '3', 'edited h not restored');
+    r = await readoutFor(page, [1.4, 1.2]);
+    assert(r.active === '0,1', `after reload active "${r.active}"`);
+    // x₁ ≤ −2 and −x₁ ≤ 1 have no common point: reported, nothing drawn, no exception.
+    await page.getByTestId('halfplane-0-2').fill('-2');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=geometry-readout]')?.getAttribute('data-status') ===
+        'primal_infeasible',
+    );
+    assert((await page.getByTestId('xstar-point').count()) === 0, 'x* drawn for an empty set');
+    assert(
+      (await page.getByTestId('cone-note').textContent()).includes('no point in common'),
+      'no explanation',
+    );
+    await page.getByTestId('halfplane-0-2').fill('1');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=geometry-readout]')?.getAttribute('data-status') ===
+        'solved',
+    );
+    await page.getByTestId('halfplane-0-2').blur();
+  });
+
   await named(
     'a bad URL parameter is reported, and the rest of the URL still applies',
     async () => {

@@ -15,6 +15,27 @@ describe('Maros–Meszaros', () => {
     expect(Math.abs(r.obj - ref) / Math.max(1, Math.abs(ref))).toBeLessThan(1e-3);
   });
 
+  // A polished point is accepted only with multipliers of the right sign: at the default, loose
+  // tolerances the guessed active set of these problems is wrong, and a polish that "succeeds" on it
+  // would report a feasible, stationary but non-optimal point (QPCBLEND was off by a factor of 38).
+  it.each(['QPCBLEND', 'DUALC1', 'CVXQP1_S', 'QAFIRO'])(
+    '%s: polishing at default tolerances never accepts a wrong active set',
+    (name) => {
+      const p = loadMarosMeszaros(name);
+      const r = solveQp(p, { polish: true });
+      const ref = p.meta.reference;
+      const relErr = Math.abs(r.obj - ref) / Math.max(1, Math.abs(ref));
+      if (r.polish === 'success') expect(relErr).toBeLessThan(1e-6);
+      for (let i = 0; i < p.m; i++) {
+        if (p.l[i] === p.u[i]) continue;
+        if (r.active[i] === 'lower') expect(r.y[i]).toBeLessThanOrEqual(1e-9);
+        if (r.active[i] === 'upper') expect(r.y[i]).toBeGreaterThanOrEqual(-1e-9);
+      }
+      // Unpolished ADMM at eps 1e-3 is still near the optimum.
+      expect(relErr).toBeLessThan(0.1);
+    },
+  );
+
   // The data set's README: plain ADMM (no Ruiz, fixed ρ) fails on these three.
   it.each(['DUALC1', 'QPCBLEND', 'CVXQP1_S'])('%s needs scaling and adaptive ρ', (name) => {
     const p = loadMarosMeszaros(name);

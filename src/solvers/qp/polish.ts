@@ -81,7 +81,13 @@ export function polish(w: Workspace, admm: Residuals): PolishResult {
   if (!sol.every(Number.isFinite)) return { status: 'failed' };
   const x = sol.slice(0, n);
   const y = new Float64Array(w.m);
-  for (let r = 0; r < k; r++) y[rows[r]] = sol[n + r];
+  // y must lie in the normal cone of [l, u] at z: a multiplier of the wrong sign means the guessed
+  // active set is wrong. Clamping it makes the dual residual expose that, so such a polish is refused.
+  for (let r = 0; r < k; r++) {
+    const i = rows[r];
+    const yi = sol[n + r];
+    y[i] = w.l[i] === w.u[i] ? yi : bound[r] === w.u[i] ? Math.max(yi, 0) : Math.min(yi, 0);
+  }
   const z = matVec(w.A, x);
   for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
   const residuals = computeResiduals(w, x, z, y);
