@@ -1,0 +1,35 @@
+/**
+ * Typeset math with KaTeX, for the explanations beside each panel. The formulas are the app's own
+ * strings, never user input; a formula KaTeX rejects is shown as its source with the error, so a
+ * typo is visible rather than silently dropped.
+ */
+import katex from 'katex';
+import 'katex/dist/katex.min.css';
+import { useMemo } from 'react';
+
+export function Tex({ children, block = false }: { children: string; block?: boolean }) {
+  const rendered = useMemo(() => {
+    try {
+      return {
+        html: katex.renderToString(children, { displayMode: block, throwOnError: true, output: 'html' }),
+      };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  }, [children, block]);
+  if ('error' in rendered) {
+    return (
+      <code className="tex-error" title={rendered.error} data-testid="tex-error">
+        {children}
+      </code>
+    );
+  }
+  const Tag = block ? 'div' : 'span';
+  return (
+    <Tag
+      className={block ? 'tex tex-block' : 'tex'}
+      // KaTeX's own markup for a formula written in this codebase.
+      dangerouslySetInnerHTML={{ __html: rendered.html }}
+    />
+  );
+}
