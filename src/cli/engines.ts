@@ -1,16 +1,20 @@
 /** Engine selection for the CLI: the CPU engine, or the WebGPU engine through Dawn (npm `webgpu`). */
 import { CpuEngine, type QpEngine } from '../solvers/qp';
+import { CpuBackwardEngine } from '../solvers/grad';
+import type { BackwardEngine } from '../solvers/grad/types';
 import { EngineError } from './errors';
 
 export type EngineKind = 'cpu' | 'gpu';
 
 export interface OpenEngine {
   engine: QpEngine;
+  /** The same hardware's backward (differentiation) engine. */
+  backward: BackwardEngine;
   dispose(): void;
 }
 
 interface GpuNodeModule {
-  createNodeGpuEngine(): Promise<QpEngine & { dispose(): void }>;
+  createNodeGpuEngine(): Promise<QpEngine & { dispose(): void; backward: BackwardEngine }>;
 }
 
 /**
@@ -20,7 +24,8 @@ interface GpuNodeModule {
 const GPU_NODE_MODULE = '../gpu/node';
 
 export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
-  if (kind === 'cpu') return { engine: new CpuEngine(), dispose: () => {} };
+  if (kind === 'cpu')
+    return { engine: new CpuEngine(), backward: new CpuBackwardEngine(), dispose: () => {} };
   let mod: Partial<GpuNodeModule>;
   try {
     mod = (await import(/* @vite-ignore */ GPU_NODE_MODULE)) as Partial<GpuNodeModule>;
@@ -34,7 +39,7 @@ export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
   }
   try {
     const engine = await mod.createNodeGpuEngine();
-    return { engine, dispose: () => engine.dispose() };
+    return { engine, backward: engine.backward, dispose: () => engine.dispose() };
   } catch (e) {
     throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
   }

@@ -7,7 +7,6 @@ import { parseProblemText, type ParsedProblems, type ProblemFileFormat } from '.
 import { solveBatch, validateProblem, type QpProblem, type QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
 import {
-  CpuBackwardEngine,
   GRAD_METHODS,
   type GradMethod,
   type GradOptions,
@@ -22,6 +21,7 @@ import {
   type FlagValue,
 } from './args';
 import { EXIT, InputError, UsageError } from './errors';
+import { openEngine, type EngineKind } from './engines';
 import { jsonNumber, writeStdout } from './output';
 
 /** The solve flags, except that --rho is LPGD's ρ here; ADMM's step size moves to --admm-rho. */
@@ -170,11 +170,7 @@ export async function gradCommand(argv: string[]): Promise<number> {
   const rawDlDx = flags.get('dl-dx') as string | undefined;
   if (rawDlDx === undefined)
     throw new UsageError('grad needs --dl-dx (∂ℓ/∂x* as a JSON array or a file)');
-  const engineKind = (flags.get('engine') as string | undefined) ?? 'cpu';
-  if (engineKind !== 'cpu')
-    throw new UsageError(
-      `grad: --engine ${engineKind} has no backward engine yet; use --engine cpu`,
-    );
+  const engineKind = (flags.get('engine') as EngineKind | undefined) ?? 'cpu';
   const method = (flags.get('method') as GradMethod | undefined) ?? 'kkt';
   const settings = forwardSettings(flags);
   const options: GradOptions = {};
@@ -200,13 +196,21 @@ export async function gradCommand(argv: string[]): Promise<number> {
       );
     }
   });
-  const engine = new CpuBackwardEngine();
+  // The forward solve stays on the CPU in Float64 whatever the engine: every method reads the
+  // active set off x*, and an f32 solve cannot reach the tight tolerance that needs.
+  const { engine, backward, dispose } = await openEngine(engineKind);
   const items = problems.map((problem, i) => ({ problem, result: results[i], dl_dx: dlDx[i] }));
-  const grads = await engine.backwardBatch(items, method, options);
+  let grads;
+  try {
+    grads = await backward.backwardBatch(items, method, options);
+  } finally {
+    dispose();
+  }
   const printed = grads.map((g, i) => ({
     ...gradientsToJson(results[i].x, g),
     method,
-    engine: engine.name,
+    engine: backward.name,
+    adapter: engine.adapter,
     status: results[i].status,
   }));
   await writeStdout(JSON.stringify(batch ? { results: printed } : printed[0]) + '\n');

@@ -108,7 +108,10 @@ export async function solveCommand(argv: string[]): Promise<number> {
       `${file}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message ?? 'rejected by the engine'}`,
     );
   }
-  const printed = results.map((r, i) => resultToJson(r, engine.name, problems[i].meta?.name));
+  const printed = results.map((r, i) => ({
+    ...resultToJson(r, engine.name, problems[i].meta?.name),
+    adapter: engine.adapter,
+  }));
   await writeStdout(JSON.stringify(batch ? { results: printed } : printed[0]) + '\n');
   return EXIT.ok;
 }

@@ -69,7 +69,12 @@ async function main() {
     (m) => m.type() === 'error' && consoleErrors.push(`[${current}] console: ${m.text()}`),
   );
   page.on('pageerror', (e) => consoleErrors.push(`[${current}] pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => consoleErrors.push(`[${current}] request failed: ${r.url()}`));
+  // A request cut off by our own reload (net::ERR_ABORTED) is not the app's fault.
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (why !== 'net::ERR_ABORTED')
+      consoleErrors.push(`[${current}] request failed (${why}): ${r.url()}`);
+  });
   page.on(
     'response',
     (r) => r.status() >= 400 && consoleErrors.push(`[${current}] HTTP ${r.status()}: ${r.url()}`),
@@ -79,6 +84,13 @@ async function main() {
       current = name;
       await fn();
     });
+
+  /** A fresh document at this hash, so each case starts from a known state. */
+  const openAt = async (hash) => {
+    await page.goto(`${url}#${hash}`);
+    await page.reload();
+    await page.getByTestId('engine-badge').waitFor();
+  };
 
   console.log(`Serving dist/ at ${url}`);
 
@@ -107,6 +119,7 @@ async function main() {
   });
 
   await named('placeholder panels say "coming soon" and are reachable by URL', async () => {
+    await openAt('panel=geometry');
     for (const name of ['Envelopes', 'Training', 'Benchmarks', 'Lessons']) {
       await page.getByRole('tab', { name: new RegExp(name) }).click();
       const ph = page.getByTestId(`placeholder-${name.toLowerCase()}`);
@@ -115,9 +128,11 @@ async function main() {
         (await ph.textContent()).includes('coming soon'),
         `${name} placeholder lacks "coming soon"`,
       );
-      assert(
-        (await hashWhat(page)).hash.includes(`panel=${name.toLowerCase()}`),
-        `hash does not name panel ${name}`,
+      // The hash is rewritten at most every 150 ms.
+      await page.waitForFunction(
+        (p) => window.location.hash.includes(`panel=${p}`),
+        name.toLowerCase(),
+        { timeout: 5000 },
       );
     }
     await page.getByRole('tab', { name: 'Geometry' }).click();
@@ -128,6 +143,8 @@ async function main() {
   await named(
     'dragging ŵ from inside across a vertex moves x* and changes the active set',
     async () => {
+      await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
+      await readoutFor(page, [1.2, 0.4]);
       const vertices = page.getByTestId('feasible-vertex');
       assert(
         (await vertices.count()) === 5,
@@ -220,6 +237,8 @@ async function main() {
     'arrow keys move ŵ; outside one edge a single constraint is active (a ray)',
     async () => {
       // From (0, 1.3) go right and down to the outside of the edge between 18° and 90° vertices.
+      await openAt('panel=geometry&preset=polygon&what=0,1.3');
+      await readoutFor(page, [0, 1.3]);
       await page.getByTestId('what-handle').focus();
       const before = (await readout(page)).what;
       for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
@@ -245,6 +264,7 @@ async function main() {
   await named(
     'simplex preset: x* matches the sort-based simplex projection, in several regions',
     async () => {
+      await openAt('panel=geometry&preset=polygon');
       await page.getByTestId('control-preset').selectOption('simplex');
       await page.getByTestId('simplex-explanation').waitFor();
       assert((await hashWhat(page)).hash.includes('preset=simplex'), 'hash lacks preset=simplex');
@@ -275,6 +295,7 @@ async function main() {
   );
 
   await named('simplex preset: dragging ŵ to a corner region puts x* at that corner', async () => {
+    await openAt('panel=geometry&preset=simplex&what=0.3,0.3');
     await page.getByTestId('control-what-0').fill('0.3');
     await page.getByTestId('control-what-1').fill('0.3');
     await readoutFor(page, [0.3, 0.3]);
@@ -302,6 +323,7 @@ async function main() {
   });
 
   await named('custom half-planes: edit, add, remove, reload, and an empty set', async () => {
+    await openAt('panel=geometry&preset=polygon');
     await page.getByTestId('control-preset').selectOption('custom');
     await page.getByTestId('constraint-editor').waitFor();
     // Default: box |xᵢ| ≤ 1 with x₁ + x₂ ≤ 1.5; ŵ = (1.4, 1.2) projects onto the cut line.
@@ -372,6 +394,8 @@ async function main() {
   );
 
   await named('a crashing worker is reported, restarted, and solves again', async () => {
+    await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
+    await readoutFor(page, [1.2, 0.4]);
     const workers = page.workers();
     assert(workers.length >= 1, 'no worker found');
     const solver = workers[workers.length - 1];

@@ -1,0 +1,39 @@
+import { useEffect, useMemo, useState } from 'react';
+import { LatestOnly } from '../../../workers/coalesce';
+import type { EnvelopeRequest, EnvelopeResponse } from '../../../workers/envelopeJob';
+import { useSolver } from '../../solverContext';
+
+export interface EnvelopeState {
+  response: EnvelopeResponse | null;
+  error: string | null;
+  /** Main-thread round trip of the latest response, milliseconds. */
+  roundTripMs: number;
+}
+
+/**
+ * Recomputes the sweep in the worker whenever the request changes. Slider drags are coalesced:
+ * while one redraw runs, only the newest request waits, so the page never queues stale work.
+ */
+export function useEnvelopeSweep(req: EnvelopeRequest, restarts: number): EnvelopeState {
+  const client = useSolver();
+  const [state, setState] = useState<EnvelopeState>({ response: null, error: null, roundTripMs: 0 });
+  const queue = useMemo(
+    () => (client ? new LatestOnly((r: EnvelopeRequest) => client.envelope(r)) : null),
+    // A restarted worker gets a fresh queue (the old one may hold a request that died with it).
+    [client, restarts], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const { seed, n, tau, rho, t0, samples } = req;
+  useEffect(() => {
+    if (!queue) return;
+    const started = performance.now();
+    queue.request({ seed, n, tau, rho, t0, samples }).then(
+      (response) => {
+        if (response)
+          setState({ response, error: null, roundTripMs: performance.now() - started });
+      },
+      (e: unknown) =>
+        setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),
+    );
+  }, [queue, seed, n, tau, rho, t0, samples]);
+  return state;
+}
