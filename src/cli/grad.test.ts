@@ -80,8 +80,17 @@ describe('grad CLI', () => {
     await expect(gradCommand([file, '--dl-dx', '[1,2]', '--method', 'nope'])).rejects.toThrow(
       /--method must be one of/,
     );
-    await expect(gradCommand([file, '--dl-dx', '[1,2]', '--engine', 'gpu'])).rejects.toThrow(
-      /no backward engine/,
+    await expect(gradCommand([file, '--dl-dx', '[1,2]', '--engine', 'tpu'])).rejects.toThrow(
+      /--engine/,
     );
+  });
+
+  it('--engine gpu runs the backward pass in WGSL and matches the closed form to f32 accuracy', async () => {
+    const out = await run([fixture(PROBLEM), '--dl-dx', '[1,-2]', '--engine', 'gpu']);
+    expect(out.engine).toBe('gpu');
+    expect(String(out.adapter)).toMatch(/WebGPU/);
+    const dq = out.dq as number[];
+    expect(dq[0]).toBeCloseTo(-1 / 6 - 2 / 6, 3);
+    expect(dq[1]).toBeCloseTo(1 / 6 + 2 / 6, 3);
   });
 });

@@ -33,7 +33,10 @@ export interface EnvelopeResponse {
   ms: number;
 }
 
-export async function runEnvelope(engine: QpEngine, req: EnvelopeRequest): Promise<EnvelopeResponse> {
+export async function runEnvelope(
+  engine: QpEngine,
+  req: EnvelopeRequest,
+): Promise<EnvelopeResponse> {
   const t0 = performance.now();
   const cut = makeCut(req.seed, req.n);
   let solves = 0;

@@ -376,6 +376,7 @@ async function main() {
         'solved',
     );
     await page.getByTestId('halfplane-0-2').blur();
+    await page.screenshot({ path: join(OUT, 'geometry-custom.png') });
   });
 
   await named(

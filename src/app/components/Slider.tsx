@@ -23,9 +23,7 @@ export function Slider({
   const { min, max, log } = field;
   // Position on [0, STEPS]; a log field needs min > 0 (the schema guarantees it).
   const toPos = (v: number) =>
-    log
-      ? (STEPS * Math.log(v / min)) / Math.log(max / min)
-      : (STEPS * (v - min)) / (max - min);
+    log ? (STEPS * Math.log(v / min)) / Math.log(max / min) : (STEPS * (v - min)) / (max - min);
   const fromPos = (p: number) =>
     log ? min * (max / min) ** (p / STEPS) : min + ((max - min) * p) / STEPS;
   return (

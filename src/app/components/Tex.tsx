@@ -11,7 +11,11 @@ export function Tex({ children, block = false }: { children: string; block?: boo
   const rendered = useMemo(() => {
     try {
       return {
-        html: katex.renderToString(children, { displayMode: block, throwOnError: true, output: 'html' }),
+        html: katex.renderToString(children, {
+          displayMode: block,
+          throwOnError: true,
+          output: 'html',
+        }),
       };
     } catch (e) {
       return { error: (e as Error).message };

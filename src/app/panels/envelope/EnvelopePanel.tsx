@@ -27,7 +27,10 @@ export function EnvelopePanel() {
       restarts: s.worker.restarts,
     })),
   );
-  const req = useMemo(() => ({ seed, n: dim, tau, rho, t0, samples: SAMPLES }), [seed, dim, tau, rho, t0]);
+  const req = useMemo(
+    () => ({ seed, n: dim, tau, rho, t0, samples: SAMPLES }),
+    [seed, dim, tau, rho, t0],
+  );
   const { response, error, roundTripMs } = useEnvelopeSweep(req, restarts);
   const view = useMemo<EnvelopeView | null>(
     () =>
@@ -75,7 +78,12 @@ export function EnvelopePanel() {
       <section className="envelope-side" aria-label="Controls and readout">
         <h2>Lagrange–Moreau envelopes of an LP (LPGD, Figure 1)</h2>
         <div className="controls">
-          <Slider field={SCHEMA.tau} value={tau} onChange={(v) => setEnvelope({ tau: v })} format={fmtTau} />
+          <Slider
+            field={SCHEMA.tau}
+            value={tau}
+            onChange={(v) => setEnvelope({ tau: v })}
+            format={fmtTau}
+          />
           <Slider
             field={SCHEMA.rho}
             value={rho}
@@ -96,20 +104,25 @@ export function EnvelopePanel() {
               data-testid="control-dim"
               onChange={(e) => setEnvelope({ dim: SCHEMA.dim.decode(e.target.value) })}
             >
-              {Array.from({ length: SCHEMA.dim.max - SCHEMA.dim.min + 1 }, (_, k) => SCHEMA.dim.min + k).map(
-                (n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ),
-              )}
+              {Array.from(
+                { length: SCHEMA.dim.max - SCHEMA.dim.min + 1 },
+                (_, k) => SCHEMA.dim.min + k,
+              ).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
           </div>
           <div className="control">
             <span className="control-label">
               {SCHEMA.seed.label}: <output data-testid="seed-value">{seed}</output>
             </span>
-            <button type="button" data-testid="new-problem" onClick={() => setSeed((seed + 1) % SCHEMA.seed.max)}>
+            <button
+              type="button"
+              data-testid="new-problem"
+              onClick={() => setSeed((seed + 1) % SCHEMA.seed.max)}
+            >
               New random problem
             </button>
           </div>

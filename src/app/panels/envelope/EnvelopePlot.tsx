@@ -2,7 +2,13 @@ import { useEffect, useRef } from 'react';
 import { createEnvelopePlot, type EnvelopePlot as Plot, type EnvelopeView } from './plot';
 
 /** React owns this container; d3 owns everything inside it (see plot.ts). */
-export function EnvelopePlot({ view, onT0 }: { view: EnvelopeView | null; onT0(t0: number): void }) {
+export function EnvelopePlot({
+  view,
+  onT0,
+}: {
+  view: EnvelopeView | null;
+  onT0(t0: number): void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<Plot | null>(null);
   // The callback is read through a ref so the chart is built once, not on every render.

@@ -43,7 +43,10 @@ export function createEnvelopePlot(
     .attr('data-testid', 'envelope-svg')
     .attr('tabindex', 0)
     .attr('role', 'application')
-    .attr('aria-label', 'Loss and envelopes along the cut c(t). Click or drag to move t₀; arrow keys nudge it.');
+    .attr(
+      'aria-label',
+      'Loss and envelopes along the cut c(t). Click or drag to move t₀; arrow keys nudge it.',
+    );
   const clipId = `envelope-clip-${Math.random().toString(36).slice(2, 10)}`;
   svg
     .append('clipPath')
@@ -53,7 +56,10 @@ export function createEnvelopePlot(
     .attr('y', M.top)
     .attr('width', W - M.left - M.right)
     .attr('height', H - M.top - M.bottom);
-  const gx = svg.append('g').attr('class', 'axis').attr('transform', `translate(0,${H - M.bottom})`);
+  const gx = svg
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${H - M.bottom})`);
   const gy = svg.append('g').attr('class', 'axis').attr('transform', `translate(${M.left},0)`);
   svg
     .append('text')
@@ -107,7 +113,11 @@ export function createEnvelopePlot(
     const { sweep, show } = next;
     const t = Array.from(sweep.t);
     sx.domain([t[0], t[t.length - 1]]);
-    const shown = [sweep.loss, sweep.linearized, ...VARIANT_KEYS.filter((k) => show[k]).map((k) => sweep[k])];
+    const shown = [
+      sweep.loss,
+      sweep.linearized,
+      ...VARIANT_KEYS.filter((k) => show[k]).map((k) => sweep[k]),
+    ];
     let lo = Math.min(...shown.map((v) => Math.min(...v)));
     let hi = Math.max(...shown.map((v) => Math.max(...v)));
     if (hi - lo < 1e-6) [lo, hi] = [lo - 0.5, hi + 0.5];
@@ -137,7 +147,10 @@ export function createEnvelopePlot(
     ];
     gCurves
       .selectAll<SVGPathElement, (typeof curves)[number]>('path')
-      .data(curves.filter((c) => c.on), (c) => c.key)
+      .data(
+        curves.filter((c) => c.on),
+        (c) => c.key,
+      )
       .join('path')
       .attr('class', (c) => `curve curve-${c.key}`)
       .attr('data-testid', (c) => `curve-${c.key}`)
@@ -151,7 +164,11 @@ export function createEnvelopePlot(
       return { x1: sx(a), y1: sy(v + s * (a - t0)), x2: sx(b), y2: sy(v + s * (b - t0)) };
     };
     const tangents = VARIANT_KEYS.filter((k) => show[k]).flatMap((k) => [
-      { key: `${k}-lpgd`, cls: `tangent tangent-lpgd tangent-${k}`, ...seg(value[k], next.lpgdSlope[k]) },
+      {
+        key: `${k}-lpgd`,
+        cls: `tangent tangent-lpgd tangent-${k}`,
+        ...seg(value[k], next.lpgdSlope[k]),
+      },
       { key: `${k}-env`, cls: `tangent tangent-env tangent-${k}`, ...seg(value[k], slope[k]) },
     ]);
     gTangents

@@ -16,7 +16,11 @@ export interface EnvelopeState {
  */
 export function useEnvelopeSweep(req: EnvelopeRequest, restarts: number): EnvelopeState {
   const client = useSolver();
-  const [state, setState] = useState<EnvelopeState>({ response: null, error: null, roundTripMs: 0 });
+  const [state, setState] = useState<EnvelopeState>({
+    response: null,
+    error: null,
+    roundTripMs: 0,
+  });
   const queue = useMemo(
     () => (client ? new LatestOnly((r: EnvelopeRequest) => client.envelope(r)) : null),
     // A restarted worker gets a fresh queue (the old one may hold a request that died with it).
@@ -28,8 +32,7 @@ export function useEnvelopeSweep(req: EnvelopeRequest, restarts: number): Envelo
     const started = performance.now();
     queue.request({ seed, n, tau, rho, t0, samples }).then(
       (response) => {
-        if (response)
-          setState({ response, error: null, roundTripMs: performance.now() - started });
+        if (response) setState({ response, error: null, roundTripMs: performance.now() - started });
       },
       (e: unknown) =>
         setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),

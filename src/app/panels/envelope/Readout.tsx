@@ -1,0 +1,108 @@
+import type { Variants } from '../../../solvers/envelope';
+import type { EnvelopeResponse } from '../../../workers/envelopeJob';
+
+const KEYS: (keyof Variants)[] = ['lower', 'average', 'upper'];
+const f4 = (v: number) => (Math.abs(v) < 5e-13 ? '0' : v.toPrecision(4));
+const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
+
+/**
+ * The numbers behind the plot at t₀, with data-* attributes the browser test reads: each
+ * envelope's value, its measured slope, LPGD's slope, and a mean of each plotted curve.
+ */
+export function EnvelopeReadout({
+  response,
+  error,
+  roundTripMs,
+}: {
+  response: EnvelopeResponse | null;
+  error: string | null;
+  roundTripMs: number;
+}) {
+  if (error) {
+    return (
+      <div className="readout error" role="alert" data-testid="envelope-error">
+        Envelope computation failed: {error}
+      </div>
+    );
+  }
+  if (!response) return <div className="readout pending">Computing envelopes…</div>;
+  const { sweep, lpgd, request } = response;
+  const { at } = sweep;
+  const data: Record<string, string> = {
+    'data-tau': String(request.tau),
+    'data-rho': String(request.rho),
+    'data-t0': String(request.t0),
+    'data-seed': String(request.seed),
+    'data-n': String(request.n),
+    'data-samples': String(sweep.t.length),
+    'data-loss-mean': String(mean(sweep.loss)),
+  };
+  for (const k of KEYS) {
+    data[`data-${k}-value`] = String(at.value[k]);
+    data[`data-${k}-slope-env`] = String(at.slope[k]);
+    data[`data-${k}-slope-lpgd`] = String(lpgd.slope[k]);
+    data[`data-${k}-mean`] = String(mean(sweep[k]));
+  }
+  const worst = Math.max(...KEYS.map((k) => Math.abs(at.slope[k] - lpgd.slope[k])));
+  return (
+    <div className="readout" data-testid="envelope-readout" {...data} aria-live="polite">
+      <table className="kv">
+        <tbody>
+          <tr>
+            <th scope="row">x̂ = x*(c(t₀))</th>
+            <td data-testid="xhat">({Array.from(at.xHat, (v) => v.toFixed(3)).join(', ')})</td>
+          </tr>
+          <tr>
+            <th scope="row">∇ℓ(x̂) = x̂ − x_target</th>
+            <td>({Array.from(at.g, (v) => v.toFixed(3)).join(', ')})</td>
+          </tr>
+          <tr>
+            <th scope="row">ℓ(x̂)</th>
+            <td>{f4(at.loss)}</td>
+          </tr>
+          <tr>
+            <th scope="row">redraw</th>
+            <td title="QP solves per redraw; worker time; main-thread round trip">
+              {response.solves} box QPs, {response.ms.toFixed(0)} ms in the worker (round trip{' '}
+              {roundTripMs.toFixed(0)} ms)
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <table className="rows" aria-label="Envelopes at t₀">
+        <caption>
+          At t₀: each envelope’s value, the slope of the plotted curve (central difference, h ={' '}
+          {at.h.toExponential(0)}) and LPGD’s ⟨update, d⟩ from the gradient code
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">envelope</th>
+            <th scope="col">value</th>
+            <th scope="col">curve slope</th>
+            <th scope="col">LPGD slope</th>
+          </tr>
+        </thead>
+        <tbody>
+          {KEYS.map((k) => (
+            <tr key={k} data-testid={`envelope-row-${k}`}>
+              <td>
+                <span className={`sw sw-line sw-${k}`} /> {k}
+              </td>
+              <td>{f4(at.value[k])}</td>
+              <td>{f4(at.slope[k])}</td>
+              <td>{f4(lpgd.slope[k])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="cone-note" data-testid="envelope-note">
+        {worst <= 1e-5 * (1 + Math.max(...KEYS.map((k) => Math.abs(lpgd.slope[k]))))
+          ? `LPGD’s update and the envelopes’ slopes agree (largest difference ${worst.toExponential(1)}).`
+          : `LPGD’s update and the measured slope differ by ${worst.toExponential(1)}: t₀ sits within h of a kink of the envelope.`}{' '}
+        {Math.abs(lpgd.slope.lower) + Math.abs(lpgd.slope.upper) < 1e-12
+          ? 'Here both are 0: no step of the loss is within reach of c(t₀) ± τ∇ℓ. Move t₀ next to a step (dotted lines) or raise τ.'
+          : ''}
+      </p>
+    </div>
+  );
+}

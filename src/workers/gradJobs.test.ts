@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { CpuEngine, solveQp } from '../solvers/qp';
+import { buildQp, metric, PRESETS } from '../app/panels/geometry/presets';
+import { runEnvelope } from './envelopeJob';
+import {
+  GRAD_METHOD_NAMES,
+  runGeometryGradients,
+  type GeometryGradRequest,
+} from './geometryGradJob';
+
+const pent = PRESETS.polygon;
+const G = metric(pent.M);
+const request = (what: [number, number], w: [number, number], tau = 1e-3): GeometryGradRequest => ({
+  problem: buildQp(pent, what),
+  what,
+  w,
+  metric: [G[0][0], G[0][1], G[1][0], G[1][1]],
+  tau,
+  methods: [...GRAD_METHOD_NAMES],
+});
+/** The pentagon's vertex at 18° (rows 3 and 4 bind there). */
+const V: [number, number] = [Math.cos(Math.PI / 10), Math.sin(Math.PI / 10)];
+
+describe('geometry gradients (worker job)', () => {
+  it('inside the set every method moves ŵ straight to w (∂x̂/∂ŵ = I)', () => {
+    const r = runGeometryGradients(request([0.1, -0.2], [0.4, 0.3]));
+    for (const m of GRAD_METHOD_NAMES) {
+      expect(r.updates[m]?.dw?.[0]).toBeCloseTo(0.3, 5);
+      expect(r.updates[m]?.dw?.[1]).toBeCloseTo(0.5, 5);
+    }
+    expect(r.zero.dimN).toBe(0);
+    expect(r.zero.lostFraction).toBe(0);
+  });
+
+  it('at a vertex the exact gradient vanishes (Theorem 3.8) while smoothed QP and LPGD survive', () => {
+    // ŵ beyond the vertex, inside its normal cone; w inside the set.
+    const what: [number, number] = [1.4 * V[0], 1.4 * V[1]];
+    const r = runGeometryGradients(request(what, [-0.2, 0.1], 0.5));
+    expect(Math.hypot(r.x[0] - V[0], r.x[1] - V[1])).toBeLessThan(1e-7);
+    expect(r.updates.kkt!.norm).toBeLessThan(1e-8);
+    expect(r.updates['smoothed-qp']!.norm).toBeGreaterThan(0.1);
+    expect(r.updates.lpgd!.norm).toBeGreaterThan(0.1);
+    expect(r.zero.dimN).toBe(2);
+    expect(r.zero.lostFraction).toBeCloseTo(1, 10);
+    expect(r.zero.zeroGradient).toBe(true);
+    // Property 3.11: the smoothed update is orthogonal to the internal gradient ŵ − x̂.
+    const d = r.updates['smoothed-qp']!.dw!;
+    expect(Math.abs(d[0] * (what[0] - r.x[0]) + d[1] * (what[1] - r.x[1]))).toBeLessThan(1e-8);
+    // Theorem 3.12: a small step along it does not increase the loss ½‖x̂ − w‖².
+    const lossAt = (wh: [number, number]) => {
+      const x = solveQp(buildQp(pent, wh), { eps_abs: 1e-10, eps_rel: 1e-10, polish: true }).x;
+      return ((x[0] + 0.2) ** 2 + (x[1] - 0.1) ** 2) / 2;
+    };
+    const step: [number, number] = [what[0] + 0.05 * d[0], what[1] + 0.05 * d[1]];
+    expect(lossAt(step)).toBeLessThan(lossAt(what) - 1e-4);
+  });
+
+  it('on an edge the exact gradient is the true gradient projected on the edge', () => {
+    // Edge of row 4 (outward normal at 414° = 54°): ŵ outside its midpoint.
+    const n: [number, number] = [Math.cos((54 * Math.PI) / 180), Math.sin((54 * Math.PI) / 180)];
+    const h = Math.cos(Math.PI / 5);
+    const what: [number, number] = [1.3 * h * n[0], 1.3 * h * n[1]];
+    const w: [number, number] = [0.5, -0.5];
+    const r = runGeometryGradients(request(what, w));
+    const t = [-n[1], n[0]];
+    const tg = r.trueGrad[0] * t[0] + r.trueGrad[1] * t[1];
+    expect(r.updates.kkt!.dw![0]).toBeCloseTo(tg * t[0], 6);
+    expect(r.updates.kkt!.dw![1]).toBeCloseTo(tg * t[1], 6);
+    expect(r.updates.kkt!.norm).toBeGreaterThan(0.1);
+    expect(r.zero.dimN).toBe(1);
+    expect(r.zero.lostFraction).toBeGreaterThan(0);
+    expect(r.zero.lostFraction).toBeLessThan(1);
+  });
+
+  it('rejects bad input with a reason', () => {
+    expect(() => runGeometryGradients({ ...request([0, 0], [0, 0]), w: [NaN, 0] })).toThrow(
+      /w must be finite/,
+    );
+    expect(() => runGeometryGradients(request([0, 0], [0, 0], 0))).toThrow(/τ must be positive/);
+  });
+});
+
+describe('envelope job', () => {
+  it('one redraw: curves, and LPGD agrees with the measured slope', async () => {
+    const r = await runEnvelope(new CpuEngine(), {
+      seed: 1,
+      n: 4,
+      tau: 1,
+      rho: 0.5,
+      t0: -0.1,
+      samples: 31,
+    });
+    expect(r.sweep.t.length).toBe(31);
+    expect(r.solves).toBe(34 + 3 * 34 + 7);
+    for (const k of ['lower', 'upper', 'average'] as const)
+      expect(Math.abs(r.sweep.at.slope[k] - r.lpgd.slope[k])).toBeLessThan(1e-6);
+    expect(Math.abs(r.lpgd.slope.lower)).toBeGreaterThan(1e-2);
+  });
+});
