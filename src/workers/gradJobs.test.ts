@@ -32,14 +32,18 @@ describe('geometry gradients (worker job)', () => {
     expect(r.zero.lostFraction).toBe(0);
   });
 
-  it('at a vertex the exact gradient vanishes (Theorem 3.8) while smoothed QP and LPGD survive', () => {
+  it('at a vertex the exact gradient vanishes (Theorem 3.8) while smoothed QP survives; LPGD needs a τ that leaves the cone', () => {
     // ŵ beyond the vertex, inside its normal cone; w inside the set.
-    const what: [number, number] = [1.4 * V[0], 1.4 * V[1]];
-    const r = runGeometryGradients(request(what, [-0.2, 0.1], 0.5));
+    const what: [number, number] = [1.15 * V[0], 1.15 * V[1]];
+    const r = runGeometryGradients(request(what, [-0.2, 0.1], 0.01));
     expect(Math.hypot(r.x[0] - V[0], r.x[1] - V[1])).toBeLessThan(1e-7);
     expect(r.updates.kkt!.norm).toBeLessThan(1e-8);
     expect(r.updates['smoothed-qp']!.norm).toBeGreaterThan(0.1);
-    expect(r.updates.lpgd!.norm).toBeGreaterThan(0.1);
+    // LPGD at small τ recovers the true (zero) gradient (Theorem 3.1); a large τ reaches past the cone.
+    expect(r.updates.lpgd!.norm).toBeLessThan(1e-8);
+    expect(runGeometryGradients(request(what, [-0.2, 0.1], 4)).updates.lpgd!.norm).toBeGreaterThan(
+      0.05,
+    );
     expect(r.zero.dimN).toBe(2);
     expect(r.zero.lostFraction).toBeCloseTo(1, 10);
     expect(r.zero.zeroGradient).toBe(true);
@@ -51,8 +55,11 @@ describe('geometry gradients (worker job)', () => {
       const x = solveQp(buildQp(pent, wh), { eps_abs: 1e-10, eps_rel: 1e-10, polish: true }).x;
       return ((x[0] + 0.2) ** 2 + (x[1] - 0.1) ** 2) / 2;
     };
-    const step: [number, number] = [what[0] + 0.05 * d[0], what[1] + 0.05 * d[1]];
-    expect(lossAt(step)).toBeLessThan(lossAt(what) - 1e-4);
+    const step = (t: number): [number, number] => [what[0] + t * d[0], what[1] + t * d[1]];
+    for (const t of [0.05, 0.5, 1])
+      expect(lossAt(step(t))).toBeLessThanOrEqual(lossAt(what) + 1e-12);
+    // …and a full step leaves the vertex's cone and lowers it.
+    expect(lossAt(step(1))).toBeLessThan(lossAt(what) - 1e-2);
   });
 
   it('on an edge the exact gradient is the true gradient projected on the edge', () => {

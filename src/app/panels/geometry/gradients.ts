@@ -1,0 +1,129 @@
+/**
+ * The gradient overlay of the Geometry panel, drawn by d3 into a layer of the plot: the true
+ * gradient ∇ₓf(x̂, w) = w − x̂ as an arrow from x̂, each method's update Δŵ as an arrow from ŵ, and
+ * optionally the local smoothing ball of Definition 3.10 ("You Shall Pass").
+ */
+import type { Selection } from 'd3';
+import type { GeometryGradMethod, GeometryGradResponse } from '../../../workers/geometryGradJob';
+import type { PlanarPreset, Vec2 } from './presets';
+import { toPlot } from './geometry';
+
+type G = Selection<SVGGElement, unknown, null, undefined>;
+
+export const METHOD_INFO: Record<GeometryGradMethod, { label: string; color: string }> = {
+  kkt: { label: 'exact (KKT)', color: '#1f77b4' },
+  'smoothed-qp': { label: 'smoothed QP', color: '#2ca02c' },
+  lpgd: { label: 'LPGD', color: '#9467bd' },
+  identity: { label: 'identity', color: '#8c564b' },
+};
+export const TRUE_GRAD_COLOR = '#1d2330';
+
+/** Radius of the drawn smoothing ball, plot units (the Jacobian does not depend on it, Property 3.11). */
+export const BALL_RADIUS = 0.45;
+
+export interface GradientView {
+  preset: PlanarPreset;
+  what: Vec2;
+  response: GeometryGradResponse;
+  methods: readonly GeometryGradMethod[];
+  ball: boolean;
+}
+
+/** Arrowhead markers, one per colour (SVG markers cannot inherit the line's stroke in every browser). */
+export function defineArrowMarkers(
+  defs: Selection<SVGDefsElement, unknown, null, undefined>,
+  uid: string,
+) {
+  const colors = [TRUE_GRAD_COLOR, ...Object.values(METHOD_INFO).map((m) => m.color)];
+  for (const color of colors) {
+    defs
+      .append('marker')
+      .attr('id', markerId(uid, color))
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 8)
+      .attr('refY', 5)
+      .attr('markerWidth', 6)
+      .attr('markerHeight', 6)
+      .attr('orient', 'auto-start-reverse')
+      .append('path')
+      .attr('d', 'M0,0L10,5L0,10Z')
+      .attr('fill', color);
+  }
+}
+
+function markerId(uid: string, color: string): string {
+  return `grad-arrow-${uid}-${color.slice(1)}`;
+}
+
+/** Below this length (plot units) an update is drawn as a "0" ring: the gradient vanished. */
+const ZERO = 1e-6;
+
+export function drawGradients(
+  layer: G,
+  px: (p: Vec2) => [number, number],
+  view: GradientView | null,
+  uid: string,
+): void {
+  layer.selectAll('*').remove();
+  if (!view) return;
+  const { preset, response } = view;
+  const xs = toPlot(preset, response.x);
+  const wp = toPlot(preset, response.w);
+  const ws = toPlot(preset, view.what);
+  const arrow = (from: Vec2, to: Vec2, color: string, cls: string, testid: string) => {
+    const [x1, y1] = px(from);
+    const [x2, y2] = px(to);
+    layer
+      .append('line')
+      .attr('class', `grad-arrow ${cls}`)
+      .attr('data-testid', testid)
+      .attr('stroke', color)
+      .attr('x1', x1)
+      .attr('y1', y1)
+      .attr('x2', x2)
+      .attr('y2', y2)
+      .attr('marker-end', `url(#${markerId(uid, color)})`);
+  };
+
+  if (view.ball) {
+    // Definition 3.10: centre x̂ − r·∇ₓf_QP/‖∇ₓf_QP‖, where ∇ₓf_QP(x̂, ŵ) points from x̂ to ŵ.
+    const d: Vec2 = [ws[0] - xs[0], ws[1] - xs[1]];
+    const len = Math.hypot(d[0], d[1]);
+    if (len > 1e-9) {
+      const c: Vec2 = [xs[0] - (BALL_RADIUS * d[0]) / len, xs[1] - (BALL_RADIUS * d[1]) / len];
+      const [cx, cy] = px(c);
+      const [ex] = px([c[0] + BALL_RADIUS, c[1]]);
+      layer
+        .append('circle')
+        .attr('class', 'smoothing-ball')
+        .attr('data-testid', 'smoothing-ball')
+        .attr('cx', cx)
+        .attr('cy', cy)
+        .attr('r', Math.abs(ex - cx));
+    }
+  }
+
+  // True gradient: from x̂ to w (ascent of f = −ℓ).
+  if (Math.hypot(wp[0] - xs[0], wp[1] - xs[1]) > ZERO)
+    arrow(xs, wp, TRUE_GRAD_COLOR, 'true-grad', 'true-grad-arrow');
+
+  for (const m of view.methods) {
+    const u = response.updates[m];
+    if (!u?.dw) continue;
+    const { color } = METHOD_INFO[m];
+    const tip = toPlot(preset, [view.what[0] + u.dw[0], view.what[1] + u.dw[1]]);
+    if (Math.hypot(tip[0] - ws[0], tip[1] - ws[1]) > ZERO) {
+      arrow(ws, tip, color, `update update-${m}`, `update-${m}`);
+    } else {
+      const [cx, cy] = px(ws);
+      layer
+        .append('circle')
+        .attr('class', 'zero-update')
+        .attr('data-testid', `update-${m}-zero`)
+        .attr('stroke', color)
+        .attr('cx', cx)
+        .attr('cy', cy)
+        .attr('r', 18 + 5 * view.methods.indexOf(m));
+    }
+  }
+}
