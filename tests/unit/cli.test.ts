@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MM_DIR } from '../../src/solvers/qp/testutil';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HS21_REFERENCE = JSON.parse(
-  readFileSync('/work/shared/data/maros-meszaros/HS21.json', 'utf8'),
+  readFileSync(join(MM_DIR, 'HS21.json'), 'utf8'),
 ).opt_obj_reference;
 
 /** Runs the real CLI (node + tsx, as `npm run cli` does) and returns its exit code and output. */

@@ -6,7 +6,7 @@ import type { CscMatrix } from '../qp/types';
 import { ProblemFormatError } from './errors';
 import { parseProblemJson, problemToJson } from './json';
 
-const MM_DIR = '/work/shared/data/maros-meszaros';
+import { MM_DIR } from '../qp/testutil';
 
 /** A small valid problem (dense), mutated by the malformed-input cases. */
 function base(): Record<string, unknown> {

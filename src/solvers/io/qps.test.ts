@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MM_DIR } from '../qp/testutil';
 import { describe, expect, it } from 'vitest';
 import { toRows } from '../linalg/dense';
 import { solveQp } from '../qp';
@@ -9,7 +11,7 @@ import { parseQps } from './qps';
 const FIXTURES = new URL('../../../tests/fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 const mm = (name: string) =>
-  parseProblemJson(readFileSync(`/work/shared/data/maros-meszaros/${name}.json`, 'utf8'))
+  parseProblemJson(readFileSync(join(MM_DIR, `${name}.json`), 'utf8'))
     .problems[0];
 
 function errorOf(text: string, layout?: 'free' | 'fixed'): string {

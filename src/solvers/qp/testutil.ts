@@ -1,10 +1,19 @@
 /** Test helpers (Node only): Maros–Meszaros loader and seeded random problems. */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CscMatrix, QpProblem } from './types';
 import { cscToDense } from '../linalg/dense';
 
-export const MM_DIR = '/work/shared/data/maros-meszaros';
+/**
+ * The Maros–Meszaros test set in ../shared beside the repository (as on the developers' machines
+ * and in CI), or wherever ARGMIN_SHARED points.
+ */
+export const MM_DIR = join(
+  process.env.ARGMIN_SHARED ??
+    resolve(fileURLToPath(new URL('../../../', import.meta.url)), '../shared'),
+  'data/maros-meszaros',
+);
 
 interface MmFile {
   name: string;
