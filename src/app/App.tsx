@@ -6,6 +6,7 @@ import { EngineBadge } from './components/EngineBadge';
 import { Notices } from './components/Notices';
 import { PanelNav, PANEL_INFO } from './components/PanelNav';
 import { Placeholder } from './components/Placeholder';
+import { EnvelopePanel } from './panels/envelope/EnvelopePanel';
 import { GeometryPanel } from './panels/geometry/GeometryPanel';
 import { SolverContext } from './solverContext';
 import { workerCrashed, workerReady } from './state/actions';
@@ -43,7 +44,13 @@ export function App() {
       <Notices />
       <main id="panel" className="panel" role="tabpanel" aria-labelledby={`tab-${panel}`}>
         <ErrorBoundary key={panel} what={`the ${info.title} panel`}>
-          {panel === 'geometry' ? <GeometryPanel /> : <Placeholder panel={panel} />}
+          {panel === 'geometry' ? (
+            <GeometryPanel />
+          ) : panel === 'envelopes' ? (
+            <EnvelopePanel />
+          ) : (
+            <Placeholder panel={panel} />
+          )}
         </ErrorBoundary>
       </main>
       <footer className="app-footer">

@@ -5,11 +5,15 @@
 import * as Comlink from 'comlink';
 import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import { LatestOnly } from './coalesce';
+import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
+import type { GeometryGradRequest, GeometryGradResponse } from './geometryGradJob';
 import {
   batchArrays,
+  isEngineEventMessage,
   problemArrays,
   transferables,
   type EngineInfo,
+  type EngineNotice,
   type SolverApi,
 } from './protocol';
 
@@ -18,6 +22,8 @@ export interface SolverClientEvents {
   onReady(info: EngineInfo, restarts: number): void;
   /** The worker raised an uncaught error; `willRestart` is false once it keeps crashing. */
   onCrash(message: string, willRestart: boolean): void;
+  /** The engine changed (e.g. GPU lost → CPU) or has something to report (a notice). */
+  onEngineEvent?(info: EngineInfo, notice?: EngineNotice): void;
 }
 
 /** Thrown to callers whose request was running when the worker crashed. */
@@ -105,6 +111,17 @@ export class SolverClient {
     return queue.request({ problem, settings, warm });
   }
 
+  /** One redraw of the Envelopes panel (callers coalesce drags with their own LatestOnly). */
+  envelope(req: EnvelopeRequest): Promise<EnvelopeResponse> {
+    return this.call(() => this.remote.envelope(req));
+  }
+
+  /** Gradients of the Geometry panel. Its problem's arrays are transferred. */
+  geometryGradients(req: GeometryGradRequest): Promise<GeometryGradResponse> {
+    const buffers = transferables(problemArrays(req.problem));
+    return this.call(() => this.remote.geometryGradients(Comlink.transfer(req, buffers)));
+  }
+
   engineInfo(): Promise<EngineInfo> {
     return this.call(() => this.remote.engineInfo());
   }
@@ -129,6 +146,7 @@ export class SolverClient {
     this.worker = this.makeWorker();
     this.worker.addEventListener('error', this.handleError);
     this.worker.addEventListener('messageerror', this.handleMessageError);
+    this.worker.addEventListener('message', this.handleEngineEvent);
     this.remote = Comlink.wrap<SolverApi>(this.worker);
     const restarts = this.restarts;
     this.engineInfo().then(
@@ -151,6 +169,11 @@ export class SolverClient {
 
   private readonly handleMessageError = (): void => {
     this.crash('a message from the worker could not be deserialized');
+  };
+
+  /** Engine events arrive outside comlink (see protocol.ts, EngineEventMessage). */
+  private readonly handleEngineEvent = (ev: MessageEvent): void => {
+    if (!this.stopped && isEngineEventMessage(ev.data)) this.events.onEngineEvent?.(ev.data.info, ev.data.notice);
   };
 
   private crash(message: string): void {

@@ -3,6 +3,8 @@
  * typed arrays are transferred, not copied (see `transferables`).
  */
 import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
+import type { GeometryGradRequest, GeometryGradResponse } from './geometryGradJob';
 
 /** Which engine computes, as the worker reports it (drives the header badge). */
 export interface EngineInfo {
@@ -15,6 +17,26 @@ export interface EngineInfo {
   fallbackReason?: string;
 }
 
+/** A message for the page's notice area about the engine (device loss, a GPU batch that fell back). */
+export interface EngineNotice {
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+/**
+ * Posted by the worker outside comlink (no `id` field, so comlink ignores it) when the engine
+ * changes or something about it should be shown (src/workers/engineHost.ts).
+ */
+export interface EngineEventMessage {
+  type: 'engine-event';
+  info: EngineInfo;
+  notice?: EngineNotice;
+}
+
+export function isEngineEventMessage(data: unknown): data is EngineEventMessage {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'engine-event';
+}
+
 /** The API the worker exposes through comlink. */
 export interface SolverApi {
   engineInfo(): Promise<EngineInfo>;
@@ -24,6 +46,10 @@ export interface SolverApi {
     settings?: Partial<QpSettings>,
     warm?: (WarmStart | undefined)[],
   ): Promise<QpResult[]>;
+  /** One redraw of the Envelopes panel (LPGD Figure 1): shared-structure batches plus LPGD at t₀. */
+  envelope(req: EnvelopeRequest): Promise<EnvelopeResponse>;
+  /** Solve the Geometry panel's QP and differentiate ½‖x̂ − w‖² through it by each method. */
+  geometryGradients(req: GeometryGradRequest): Promise<GeometryGradResponse>;
 }
 
 type Typed = Float64Array | Float32Array | Int32Array | Uint32Array;

@@ -25,6 +25,7 @@ import {
   serve,
   settled,
 } from './harness.mjs';
+import { envelopeCases, geometryGradientCases } from './gradients.mjs';
 
 // ---- harness ----
 
@@ -120,7 +121,7 @@ async function main() {
 
   await named('placeholder panels say "coming soon" and are reachable by URL', async () => {
     await openAt('panel=geometry');
-    for (const name of ['Envelopes', 'Training', 'Benchmarks', 'Lessons']) {
+    for (const name of ['Training', 'Benchmarks', 'Lessons']) {
       await page.getByRole('tab', { name: new RegExp(name) }).click();
       const ph = page.getByTestId(`placeholder-${name.toLowerCase()}`);
       await ph.waitFor();
@@ -423,6 +424,9 @@ async function main() {
       `after restart: ${JSON.stringify(r)}`,
     );
   });
+
+  await envelopeCases({ page, named, openAt });
+  await geometryGradientCases({ page, named, openAt });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -12,8 +12,8 @@ export const PANEL_INFO: Record<PanelName, { title: string; ready: boolean; blur
   },
   envelopes: {
     title: 'Envelopes',
-    ready: false,
-    blurb: 'Solution paths and their derivatives as a parameter sweeps.',
+    ready: true,
+    blurb: 'The Lagrange–Moreau envelopes of an LP’s loss, and LPGD’s update as their slope.',
   },
   training: {
     title: 'Training',

@@ -11,7 +11,9 @@ import {
   WHAT_BOUND,
   WHAT_DECIMALS,
   type Config,
+  type FloatField,
   type GeometryPresetName,
+  type GradViewName,
   type HalfPlaneSpec,
   type PanelName,
 } from './schema';
@@ -76,6 +78,49 @@ export function removeHalfPlane(i: number): void {
 
 export function setSeed(seed: number): void {
   setConfig({ seed });
+}
+
+/** Sets the true parameter w of the Geometry panel's loss, snapped like ŵ. */
+export function setW(w: readonly [number, number]): void {
+  const snap = (v: number) =>
+    roundTo(Math.max(-WHAT_BOUND, Math.min(WHAT_BOUND, v)), WHAT_DECIMALS);
+  const next: [number, number] = [snap(w[0]), snap(w[1])];
+  const cur = useAppStore.getState().config.w;
+  if (next[0] === cur[0] && next[1] === cur[1]) return;
+  setConfig({ w: next });
+}
+
+/** Shows or hides one gradient method's arrow. */
+export function toggleGradView(m: GradViewName): void {
+  const { grads } = useAppStore.getState().config;
+  const next = grads.includes(m) ? grads.filter((x) => x !== m) : [...grads, m];
+  setConfig({ grads: SCHEMA.grads.values.filter((x) => next.includes(x)) });
+}
+
+export function setGradTau(gtau: number): void {
+  setConfig({ gtau: clampFloat(SCHEMA.gtau, gtau) });
+}
+
+export function setBall(ball: boolean): void {
+  setConfig({ ball });
+}
+
+/** A value clamped into a float field's range and put on its grid, so the URL can carry it. */
+function clampFloat(field: FloatField, v: number): number {
+  if (!Number.isFinite(v)) throw new Error(`${field.label} must be a finite number, got ${v}`);
+  return roundTo(Math.min(field.max, Math.max(field.min, v)), field.decimals);
+}
+
+/** Envelopes panel parameters; t₀, τ, ρ are clamped to their fields' ranges (t₀ comes from pointer drags). */
+export function setEnvelope(patch: Partial<Pick<Config, 'dim' | 'tau' | 'rho' | 't0'>>): void {
+  const next: Partial<Config> = {};
+  if (patch.dim !== undefined) next.dim = SCHEMA.dim.decode(String(patch.dim));
+  if (patch.tau !== undefined) next.tau = clampFloat(SCHEMA.tau, patch.tau);
+  if (patch.rho !== undefined) next.rho = clampFloat(SCHEMA.rho, patch.rho);
+  if (patch.t0 !== undefined) next.t0 = clampFloat(SCHEMA.t0, patch.t0);
+  const cur = useAppStore.getState().config;
+  if ((Object.keys(next) as (keyof typeof next)[]).every((k) => next[k] === cur[k])) return;
+  setConfig(next);
 }
 
 /** Replaces the configuration with the one in the hash; unreadable parameters are reported, not guessed. */

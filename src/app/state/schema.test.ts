@@ -21,9 +21,18 @@ describe('config schema', () => {
         [-0.5, 2, 0.25],
       ],
       seed: 1,
+      w: [-0.4, 0.25],
+      gtau: 0.5,
+      grads: ['lpgd', 'kkt'],
+      ball: true,
+      dim: 3,
+      tau: 0.0123,
+      rho: 1.5,
+      t0: -0.25,
     };
     expect(encodeHash(c)).toBe(
-      'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1',
+      'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1' +
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25',
     );
   });
 
@@ -42,7 +51,7 @@ describe('config schema', () => {
             [what[0], 1, 1 / 7],
             [0, -1, -100],
           ];
-          const c: Config = { panel, preset, what, cons, seed: 2 ** 31 - 1 };
+          const c: Config = { ...defaultConfig(), panel, preset, what, cons, seed: 2 ** 31 - 1 };
           const back = decodeHash('#' + encodeHash(c));
           expect(back.errors).toEqual([]);
           expect(back.config.panel).toBe(panel);
@@ -93,11 +102,41 @@ describe('config schema', () => {
   });
 
   it('lists every field once and gives independent default objects', () => {
-    expect(CONFIG_KEYS).toEqual(['panel', 'preset', 'what', 'cons', 'seed']);
+    expect(CONFIG_KEYS).toEqual([
+      'panel',
+      'preset',
+      'what',
+      'cons',
+      'seed',
+      'w',
+      'gtau',
+      'grads',
+      'ball',
+      'dim',
+      'tau',
+      'rho',
+      't0',
+    ]);
     const a = defaultConfig();
     a.what[0] = 99;
     a.cons[0][0] = 99;
     expect(defaultConfig().what[0]).toBe(SCHEMA.what.default[0]);
     expect(defaultConfig().cons[0][0]).toBe(SCHEMA.cons.default[0][0]);
+  });
+
+  it('float, flag and boolean fields: round trip, canonical order, and clear errors', () => {
+    const c: Config = { ...defaultConfig(), tau: 0.01, rho: 5, t0: 2, grads: [], ball: false };
+    const back = decodeHash('#' + encodeHash(c));
+    expect(back.errors).toEqual([]);
+    expect(back.config).toEqual(c);
+    expect(decodeHash('#grads=identity,kkt').config.grads).toEqual(['kkt', 'identity']);
+    const bad = decodeHash('#tau=0&rho=x&t0=3&grads=kkt,magic&ball=yes&gtau=20');
+    expect(bad.errors).toHaveLength(6);
+    expect(bad.errors[0]).toMatch(/tau=0: expected a number in \[0.01, 10\]/);
+    expect(bad.errors[1]).toMatch(/rho=x: expected a number/);
+    expect(bad.errors[3]).toMatch(/unknown value "magic"/);
+    expect(bad.errors[4]).toMatch(/expected 0 or 1/);
+    expect(bad.config.tau).toBe(SCHEMA.tau.default);
+    expect(bad.config.grads).toEqual(SCHEMA.grads.default);
   });
 });

@@ -42,6 +42,24 @@ export interface VecField extends FieldBase<[number, number]> {
   decimals: number;
 }
 
+export interface FloatField extends FieldBase<number> {
+  type: 'float';
+  min: number;
+  max: number;
+  /** Values are rounded to this many decimals, so hash → state → hash is exact. */
+  decimals: number;
+  /** Controls show it on a logarithmic scale (then min > 0). */
+  log: boolean;
+}
+export interface BoolField extends FieldBase<boolean> {
+  type: 'bool';
+}
+/** A subset of named values (e.g. which methods to draw), stored as a comma list in `values` order. */
+export interface FlagsField<V extends string> extends FieldBase<V[]> {
+  type: 'flags';
+  values: readonly V[];
+}
+
 /** One half-plane a₁x₁ + a₂x₂ ≤ h, stored as [a₁, a₂, h]. */
 export type HalfPlaneSpec = [number, number, number];
 
@@ -96,6 +114,74 @@ function intField(name: string, label: string, def: number, min: number, max: nu
       const v = Number(text);
       if (v < min || v > max) throw new Error(`expected an integer in [${min}, ${max}], got ${v}`);
       return v;
+    },
+  };
+}
+
+function floatField(
+  name: string,
+  label: string,
+  def: number,
+  min: number,
+  max: number,
+  decimals: number,
+  log = false,
+): FloatField {
+  if (log && !(min > 0)) throw new Error(`log field ${name} needs min > 0`);
+  return {
+    type: 'float',
+    name,
+    label,
+    default: def,
+    min,
+    max,
+    decimals,
+    log,
+    encode: (v) => String(roundTo(v, decimals)),
+    decode: (text) => {
+      const v = text.trim() === '' ? NaN : Number(text);
+      if (!Number.isFinite(v)) throw new Error(`expected a number, got "${text}"`);
+      const r = roundTo(v, decimals);
+      if (r < min || r > max) throw new Error(`expected a number in [${min}, ${max}], got ${v}`);
+      return r;
+    },
+  };
+}
+
+function boolField(name: string, label: string, def: boolean): BoolField {
+  return {
+    type: 'bool',
+    name,
+    label,
+    default: def,
+    encode: (v) => (v ? '1' : '0'),
+    decode: (text) => {
+      if (text !== '0' && text !== '1') throw new Error(`expected 0 or 1, got "${text}"`);
+      return text === '1';
+    },
+  };
+}
+
+function flagsField<V extends string>(
+  name: string,
+  label: string,
+  values: readonly V[],
+  def: V[],
+): FlagsField<V> {
+  return {
+    type: 'flags',
+    name,
+    label,
+    values,
+    default: def,
+    encode: (v) => values.filter((x) => v.includes(x)).join(','),
+    decode: (text) => {
+      if (text === '') return [];
+      const parts = text.split(',');
+      const bad = parts.filter((p) => !values.includes(p as V));
+      if (bad.length)
+        throw new Error(`unknown value "${bad[0]}"; expected some of ${values.join(', ')}`);
+      return values.filter((x) => parts.includes(x));
     },
   };
 }
@@ -179,6 +265,10 @@ export const WHAT_BOUND = 10;
 /** ŵ is kept on a 10⁻³ grid (far below a pixel) so the hash is short and round-trips exactly. */
 export const WHAT_DECIMALS = 3;
 
+/** Gradient methods the Geometry panel can draw (names as in src/workers/geometryGradJob). */
+export const GRAD_VIEWS = ['kkt', 'smoothed-qp', 'lpgd', 'identity'] as const;
+export type GradViewName = (typeof GRAD_VIEWS)[number];
+
 export const SCHEMA = {
   panel: enumField('panel', 'Panel', PANELS, 'geometry', {
     geometry: 'Geometry',
@@ -209,6 +299,16 @@ export const SCHEMA = {
     12,
   ),
   seed: intField('seed', 'Random seed', 1, 0, 2 ** 31 - 1),
+  /** Geometry: the true parameter w of the loss ½‖x̂ − w‖². */
+  w: vec2Field('w', 'True parameter w', [-0.4, -0.3], WHAT_DECIMALS, WHAT_BOUND),
+  gtau: floatField('gtau', 'LPGD τ', 0.5, 0.001, 10, 4, true),
+  grads: flagsField('grads', 'Gradient methods', GRAD_VIEWS, [...GRAD_VIEWS]),
+  ball: boolField('ball', 'Smoothing ball', false),
+  /** Envelopes: the LP's dimension, τ, ρ and the linearization point t₀ along the cut. */
+  dim: intField('dim', 'Dimension n of the box', 4, 2, 6),
+  tau: floatField('tau', 'Temperature τ', 1, 0.01, 10, 4, true),
+  rho: floatField('rho', 'Augmentation ρ', 0, 0, 5, 3),
+  t0: floatField('t0', 'Linearization point t₀', 0.7, -2, 2, 3),
 } as const;
 
 type Schema = typeof SCHEMA;
@@ -225,6 +325,14 @@ export function defaultConfig(): Config {
     what: [...SCHEMA.what.default],
     cons: SCHEMA.cons.default.map((r) => [...r] as HalfPlaneSpec),
     seed: SCHEMA.seed.default,
+    w: [...SCHEMA.w.default],
+    gtau: SCHEMA.gtau.default,
+    grads: [...SCHEMA.grads.default],
+    ball: SCHEMA.ball.default,
+    dim: SCHEMA.dim.default,
+    tau: SCHEMA.tau.default,
+    rho: SCHEMA.rho.default,
+    t0: SCHEMA.t0.default,
   };
 }
 

@@ -41,7 +41,9 @@ export function makeCut(seed: number, n: number): CutProblem {
     const b = 0.8 * (tMin + (tMax - tMin) * rng.uniform());
     d[i] = (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + rng.uniform());
     c0[i] = -b * d[i];
-    xTarget[i] = rng.uniform();
+    // Targets reach past the box: with x_target inside it, every vertex x̂ would maximize the
+    // linearized loss ⟨x, x̂ − x_target⟩ and the upper envelope would be flat at t₀ for every t₀.
+    xTarget[i] = -0.5 + 2 * rng.uniform();
   }
   return { n, c0, d, xTarget, tMin, tMax };
 }

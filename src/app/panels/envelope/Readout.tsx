@@ -2,7 +2,8 @@ import type { Variants } from '../../../solvers/envelope';
 import type { EnvelopeResponse } from '../../../workers/envelopeJob';
 
 const KEYS: (keyof Variants)[] = ['lower', 'average', 'upper'];
-const f4 = (v: number) => (Math.abs(v) < 5e-13 ? '0' : v.toPrecision(4));
+/** Below 10⁻⁹ is solver round-off around an exact 0 (the envelope is flat there). */
+const f4 = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toPrecision(4));
 const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
 
 /**

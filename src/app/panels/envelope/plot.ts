@@ -25,7 +25,7 @@ const W = 680;
 const H = 420;
 const M = { top: 14, right: 16, bottom: 36, left: 52 };
 /** Half-width (in t) of the drawn tangent segments. */
-const TANGENT_HALF = 0.45;
+const TANGENT_HALF = 0.6;
 const KEY_STEP = 0.01;
 
 const VARIANT_KEYS: (keyof Variants)[] = ['lower', 'average', 'upper'];

@@ -1,28 +1,45 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { EnumSelect, Vec2Input } from '../../components/SchemaControls';
-import { setPreset, setWhat } from '../../state/actions';
+import { Slider } from '../../components/Slider';
+import { setBall, setGradTau, setPreset, setW, setWhat, toggleGradView } from '../../state/actions';
 import { SCHEMA, type GeometryPresetName } from '../../state/schema';
 import { useAppStore } from '../../state/store';
 import { GeometryPlot } from './GeometryPlot';
 import type { PlotView } from './plot';
 import { ConstraintEditor } from './ConstraintEditor';
 import { presetFor, type Vec2 } from './presets';
+import { GradientReadout } from './GradientReadout';
 import { Readout } from './Readout';
+import { useGeometryGradients } from './useGeometryGradients';
 import { useGeometrySolve } from './useGeometrySolve';
 
 export function GeometryPanel() {
   useGeometrySolve();
-  const { presetName, cons, what, solve, error } = useAppStore(
+  const { presetName, cons, what, solve, error, w, gtau, grads, ball, restarts } = useAppStore(
     useShallow((s) => ({
       presetName: s.config.preset,
       cons: s.config.cons,
       what: s.config.what,
       solve: s.geometry.solve,
       error: s.geometry.error,
+      w: s.config.w,
+      gtau: s.config.gtau,
+      grads: s.config.grads,
+      ball: s.config.ball,
+      restarts: s.worker.restarts,
     })),
   );
   const preset = useMemo(() => presetFor({ preset: presetName, cons }), [presetName, cons]);
+  const grad = useGeometryGradients(preset, what, w, gtau, grads, restarts);
+  // Arrows start at the ŵ they were computed for, so a drag never pairs one ŵ with another's update.
+  const gradients = useMemo(
+    () =>
+      grad.response && grad.preset === preset
+        ? { preset, what: grad.response.what, response: grad.response, methods: grads, ball }
+        : null,
+    [grad, preset, grads, ball],
+  );
   // A solve for another preset, or for a custom polygon with a different number of rows, is stale.
   const current =
     solve && solve.preset === presetName && solve.result.y.length === preset.rows.length
@@ -39,8 +56,10 @@ export function GeometryPanel() {
       solution: solved
         ? { x: [current.result.x[0], current.result.x[1]] as Vec2, active: current.result.active }
         : null,
+      w,
+      gradients,
     }),
-    [preset, what, current, solved],
+    [preset, what, current, solved, w, gradients],
   );
   return (
     <div className="geometry">
@@ -63,6 +82,13 @@ export function GeometryPanel() {
           <li>
             <span className="sw sw-fan" /> normal cones of the other vertices
           </li>
+          <li>
+            <span className="sw sw-w" /> true parameter w (drag it too)
+          </li>
+          <li>
+            <span className="sw sw-arrow" /> from x̂: true gradient; from ŵ: each method’s update Δŵ
+            (a ring = zero update)
+          </li>
         </ul>
       </section>
       <section className="geometry-side" aria-label="Controls and readout">
@@ -70,12 +96,28 @@ export function GeometryPanel() {
         <div className="controls">
           <EnumSelect field={SCHEMA.preset} value={presetName} onChange={setPreset} />
           <Vec2Input field={SCHEMA.what} value={what} names={preset.vars} onChange={setWhat} />
+          <Vec2Input field={SCHEMA.w} value={w} names={preset.vars} onChange={setW} />
           <button type="button" onClick={() => setWhat(preset.defaultWhat)}>
             Reset ŵ
           </button>
         </div>
         {presetName === 'custom' && <ConstraintEditor cons={cons} />}
         <Readout preset={preset} solve={current} error={error} />
+        <div className="controls">
+          <Slider
+            field={SCHEMA.gtau}
+            value={gtau}
+            onChange={setGradTau}
+            format={(v) => (v < 0.1 ? v.toPrecision(2) : v.toFixed(2))}
+          />
+        </div>
+        <GradientReadout
+          state={grad}
+          methods={grads}
+          onToggle={toggleGradView}
+          ball={ball}
+          onBall={setBall}
+        />
         <Explanation presetName={presetName} />
       </section>
     </div>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { setWhat } from '../../state/actions';
+import { setW, setWhat } from '../../state/actions';
 import { createGeometryPlot, type GeometryPlot as Plot, type PlotView } from './plot';
 
 /** React owns this container; d3 owns everything inside it (see plot.ts). */
@@ -7,7 +7,7 @@ export function GeometryPlot({ view }: { view: PlotView }) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<Plot | null>(null);
   useEffect(() => {
-    const p = createGeometryPlot(ref.current!, { onMove: setWhat });
+    const p = createGeometryPlot(ref.current!, { onMove: setWhat, onMoveW: setW });
     plot.current = p;
     return () => {
       p.destroy();

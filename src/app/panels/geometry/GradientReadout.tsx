@@ -3,6 +3,7 @@ import { GRAD_METHOD_NAMES } from '../../../workers/geometryGradJob';
 import { Tex } from '../../components/Tex';
 import type { GeometryGradState } from './useGeometryGradients';
 import { METHOD_INFO, TRUE_GRAD_COLOR } from './gradients';
+import './gradients.css';
 
 const f4 = (v: number) => (!Number.isFinite(v) ? '—' : Math.abs(v) < 5e-9 ? '0' : v.toPrecision(4));
 

@@ -15,6 +15,7 @@ import {
   type HalfPlane,
   type PolyVertex,
 } from './geometry';
+import { defineArrowMarkers, drawGradients, type GradientView } from './gradients';
 import { drawCartesianGrid, drawSimplexGrid } from './plotGrid';
 import type { PlanarPreset, Vec2 } from './presets';
 
@@ -24,6 +25,10 @@ export interface PlotView {
   what: Vec2;
   /** The solver's x* and active set for this ŵ, when available. */
   solution: { x: Vec2; active: ActiveKind[] } | null;
+  /** The true parameter w of the loss, decision coordinates. */
+  w: Vec2;
+  /** Gradient arrows for this ŵ, when computed. */
+  gradients: GradientView | null;
 }
 
 export interface GeometryPlot {
@@ -34,6 +39,8 @@ export interface GeometryPlot {
 export interface PlotCallbacks {
   /** The user moved ŵ (decision coordinates) by pointer or keyboard. */
   onMove(what: Vec2): void;
+  /** The user moved the true parameter w. */
+  onMoveW(w: Vec2): void;
 }
 
 const SIZE = 560;
@@ -71,6 +78,7 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
   const gCone = layer('cone');
   const gEdges = layer('edges');
   const gSeg = layer('segment');
+  const gGrad = layer('gradients');
   const gPts = layer('points');
   const handle = svg
     .append('g')
@@ -82,6 +90,23 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
   handle.append('circle').attr('class', 'what-halo').attr('r', 14);
   handle.append('circle').attr('class', 'what-dot').attr('r', 6);
   handle.append('text').attr('class', 'pt-label').attr('x', 10).attr('y', -10).text('ŵ');
+  // The true parameter w: a second draggable point (a square, to tell it from ŵ).
+  const wHandle = svg
+    .append('g')
+    .attr('class', 'w-handle')
+    .attr('data-testid', 'w-handle')
+    .attr('tabindex', 0)
+    .attr('role', 'application')
+    .attr('aria-roledescription', '2-D draggable point');
+  wHandle.append('circle').attr('class', 'what-halo').attr('r', 14);
+  wHandle
+    .append('rect')
+    .attr('class', 'w-dot')
+    .attr('x', -6)
+    .attr('y', -6)
+    .attr('width', 12)
+    .attr('height', 12);
+  wHandle.append('text').attr('class', 'pt-label').attr('x', 10).attr('y', -10).text('w');
 
   let view: PlotView | null = null;
   let staticKey = '';
@@ -91,17 +116,29 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
   const path = (pts: Vec2[], close = true) =>
     pts.length ? 'M' + pts.map((p) => px(p).join(',')).join('L') + (close ? 'Z' : '') : '';
 
-  // Pointer: press anywhere to put ŵ there, then drag; capture keeps the drag going outside the SVG.
+  // Pointer: press on w to drag w; anywhere else puts ŵ there, then drags it. Capture keeps the drag
+  // going outside the SVG.
   const node = svg.node()!;
+  let dragging: 'what' | 'w' = 'what';
   const moveTo = (ev: PointerEvent) => {
     if (!view) return;
     const [mx, my] = pointer(ev, node);
-    callbacks.onMove(fromPlot(view.preset, [sx.invert(mx), sy.invert(my)]));
+    const p = fromPlot(view.preset, [sx.invert(mx), sy.invert(my)]);
+    if (dragging === 'w') callbacks.onMoveW(p);
+    else callbacks.onMove(p);
   };
+  const W_GRAB_RADIUS = 14;
   node.addEventListener('pointerdown', (ev) => {
     if (ev.button !== 0) return;
+    let onW = false;
+    if (view) {
+      const [mx, my] = pointer(ev, node);
+      const [wx, wy] = px(toPlot(view.preset, view.w));
+      onW = Math.hypot(mx - wx, my - wy) <= W_GRAB_RADIUS;
+    }
+    dragging = onW ? 'w' : 'what';
     node.setPointerCapture(ev.pointerId);
-    (handle.node() as SVGGElement).focus({ preventScroll: true });
+    ((onW ? wHandle : handle).node() as SVGGElement).focus({ preventScroll: true });
     svg.classed('dragging', true);
     moveTo(ev);
     ev.preventDefault();
@@ -116,8 +153,8 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
   node.addEventListener('pointerup', end);
   node.addEventListener('pointercancel', end);
 
-  // Keyboard: arrows move ŵ in screen directions (plot coordinates), Shift for larger steps.
-  handle.on('keydown', (ev: KeyboardEvent) => {
+  // Keyboard: arrows move ŵ (or w) in screen directions (plot coordinates), Shift for larger steps.
+  const keyMove = (ev: KeyboardEvent, which: 'what' | 'w') => {
     if (!view) return;
     const d = ev.shiftKey ? BIG_STEP : STEP;
     const dir: Record<string, Vec2> = {
@@ -129,9 +166,13 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
     const step = dir[ev.key];
     if (!step) return;
     ev.preventDefault();
-    const p = toPlot(view.preset, view.what);
-    callbacks.onMove(fromPlot(view.preset, [p[0] + step[0], p[1] + step[1]]));
-  });
+    const p = toPlot(view.preset, which === 'w' ? view.w : view.what);
+    const next = fromPlot(view.preset, [p[0] + step[0], p[1] + step[1]]);
+    if (which === 'w') callbacks.onMoveW(next);
+    else callbacks.onMove(next);
+  };
+  handle.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'what'));
+  wHandle.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'w'));
 
   function drawStatic(preset: PlanarPreset, planes: HalfPlane[], poly: PolyVertex[]) {
     const { xmin, xmax, ymin, ymax } = preset.view;
@@ -186,6 +227,12 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
       `Prediction ŵ = (${next.what.map((v) => v.toFixed(3)).join(', ')}). Arrow keys move it; Shift moves farther.`,
     );
     handle.attr('aria-valuetext', `ŵ = (${next.what.map((v) => v.toFixed(3)).join(', ')})`);
+    wHandle.attr('transform', `translate(${px(toPlot(preset, next.w)).join(',')})`);
+    wHandle.attr(
+      'aria-label',
+      `True parameter w = (${next.w.map((v) => v.toFixed(3)).join(', ')}). Arrow keys move it.`,
+    );
+    drawGradients(gGrad, px, next.gradients, uid);
 
     const sol = next.solution;
     const activeRows = new Set<number>();
@@ -296,9 +343,10 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
       .text('x*');
   }
 
-  // Arrowhead marker for the normals.
-  svg
-    .insert('defs', ':first-child')
+  // Arrowhead markers for the normals and the gradient arrows.
+  const defs = svg.insert('defs', ':first-child');
+  defineArrowMarkers(defs, uid);
+  defs
     .append('marker')
     .attr('id', arrowId)
     .attr('viewBox', '0 0 10 10')

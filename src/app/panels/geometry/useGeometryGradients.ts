@@ -10,6 +10,8 @@ import { buildQp, metric, type PlanarPreset, type Vec2 } from './presets';
 
 export interface GeometryGradState {
   response: GeometryGradResponse | null;
+  /** The feasible set the response was computed for (a response for another one is stale). */
+  preset: PlanarPreset | null;
   error: string | null;
 }
 
@@ -26,7 +28,11 @@ export function useGeometryGradients(
   restarts: number,
 ): GeometryGradState {
   const client = useSolver();
-  const [state, setState] = useState<GeometryGradState>({ response: null, error: null });
+  const [state, setState] = useState<GeometryGradState>({
+    response: null,
+    preset: null,
+    error: null,
+  });
   const queue = useMemo(
     () => (client ? new LatestOnly((r: GeometryGradRequest) => client.geometryGradients(r)) : null),
     // A restarted worker gets a fresh queue.
@@ -46,12 +52,12 @@ export function useGeometryGradients(
         methods: [...methods],
       };
     } catch (e) {
-      setState({ response: null, error: (e as Error).message });
+      setState({ response: null, preset: null, error: (e as Error).message });
       return;
     }
     queue.request(req).then(
       (response) => {
-        if (response) setState({ response, error: null });
+        if (response) setState({ response, preset, error: null });
       },
       (e: unknown) =>
         setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),
