@@ -26,14 +26,18 @@ function parseArgs(argv: string[]): BenchConfig & { out: string } {
     const i = argv.indexOf(flag);
     return i >= 0 && argv[i + 1] ? argv[i + 1] : def;
   };
-  const sizes = get('--sizes', '10x5,50x10,100x20,500x100').split(',').map((s) => {
-    const [d, meq] = s.split('x').map(Number);
-    if (!(d > 0 && meq >= 0)) throw new Error(`--sizes: bad size '${s}', expected like 10x5`);
-    return { d, meq };
-  });
+  const sizes = get('--sizes', '10x5,50x10,100x20,500x100')
+    .split(',')
+    .map((s) => {
+      const [d, meq] = s.split('x').map(Number);
+      if (!(d > 0 && meq >= 0)) throw new Error(`--sizes: bad size '${s}', expected like 10x5`);
+      return { d, meq };
+    });
   const batches = get('--batches', '1,64,1024').split(',').map(Number);
   const engines = get('--engines', ALL_ENGINES.join(',')).split(',');
-  for (const e of engines) if (!ALL_ENGINES.includes(e)) throw new Error(`--engines: unknown '${e}', expected ${ALL_ENGINES.join(',')}`);
+  for (const e of engines)
+    if (!ALL_ENGINES.includes(e))
+      throw new Error(`--engines: unknown '${e}', expected ${ALL_ENGINES.join(',')}`);
   return {
     ...DEFAULT_BENCH,
     sizes,
@@ -47,7 +51,8 @@ function parseArgs(argv: string[]): BenchConfig & { out: string } {
 
 async function nodeGpuEngines(): Promise<GpuEngines> {
   const ctx = await createNodeGpu((e) => {
-    if (e.type !== 'recreated') console.warn(`[webgpu] ${e.type}: ${'message' in e ? e.message : ''}`);
+    if (e.type !== 'recreated')
+      console.warn(`[webgpu] ${e.type}: ${'message' in e ? e.message : ''}`);
   });
   const engine = new GpuEngine(ctx);
   return { ctx, engine, backward: new GpuBackwardEngine(ctx, engine) };
@@ -68,11 +73,15 @@ async function main(): Promise<void> {
     highs: (p) => solveWithHighs(highs!, p).status === 'Optimal',
   };
   try {
-    const report = await runBenchmark(config, { gpu, references }, {
-      host: `node ${process.version}`,
-      onProgress: (p) => p.phase === 'matmul' && console.log('measuring the reference matmul…'),
-      onRow: (row) => console.log(JSON.stringify(row)),
-    });
+    const report = await runBenchmark(
+      config,
+      { gpu, references },
+      {
+        host: `node ${process.version}`,
+        onProgress: (p) => p.phase === 'matmul' && console.log('measuring the reference matmul…'),
+        onRow: (row) => console.log(JSON.stringify(row)),
+      },
+    );
     console.log(`\n${reportMarkdown(report)}`);
     mkdirSync(out, { recursive: true });
     const file = `${out}/bench-${report.startedAt.replace(/[:.]/g, '-')}.json`;

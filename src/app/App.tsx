@@ -6,10 +6,11 @@ import { EngineBadge } from './components/EngineBadge';
 import { Notices } from './components/Notices';
 import { PanelNav, PANEL_INFO } from './components/PanelNav';
 import { Placeholder } from './components/Placeholder';
+import { BenchPanel } from './panels/bench/BenchPanel';
 import { EnvelopePanel } from './panels/envelope/EnvelopePanel';
 import { GeometryPanel } from './panels/geometry/GeometryPanel';
 import { SolverContext } from './solverContext';
-import { workerCrashed, workerReady } from './state/actions';
+import { engineEvent, workerCrashed, workerReady } from './state/actions';
 import { useAppStore } from './state/store';
 import { useHashSync } from './state/useHashSync';
 
@@ -17,7 +18,11 @@ import { useHashSync } from './state/useHashSync';
 function useSolverClient(): SolverClient | null {
   const [client, setClient] = useState<SolverClient | null>(null);
   useEffect(() => {
-    const c = new SolverClient({ onReady: workerReady, onCrash: workerCrashed });
+    const c = new SolverClient({
+      onReady: workerReady,
+      onCrash: workerCrashed,
+      onEngineEvent: engineEvent,
+    });
     setClient(c);
     return () => c.dispose();
   }, []);
@@ -48,6 +53,8 @@ export function App() {
             <GeometryPanel />
           ) : panel === 'envelopes' ? (
             <EnvelopePanel />
+          ) : panel === 'benchmarks' ? (
+            <BenchPanel />
           ) : (
             <Placeholder panel={panel} />
           )}

@@ -25,9 +25,12 @@ export function navigatorGpu(): GPU | undefined {
 /**
  * Adapter → device (limits requested by the device layer) → engines. Never throws: a failure is
  * `{ ok: false, reason }` with one of "navigator.gpu is not available in this browser",
- * "no adapter (…)", "device creation failed: …".
+ * "no adapter" (requestAdapter() returned null), "device creation failed: …".
  */
-export async function acquireGpu(gpu: GPU | undefined, listener?: DeviceListener): Promise<GpuAcquisition> {
+export async function acquireGpu(
+  gpu: GPU | undefined,
+  listener?: DeviceListener,
+): Promise<GpuAcquisition> {
   if (!gpu) return { ok: false, reason: 'navigator.gpu is not available in this browser' };
   let ctx: GpuContext;
   try {
@@ -36,7 +39,7 @@ export async function acquireGpu(gpu: GPU | undefined, listener?: DeviceListener
     const message = e instanceof Error ? e.message : String(e);
     // The device layer's wording for a null adapter (device.ts, init()).
     if (/requestAdapter\(\) returned null/.test(message)) {
-      return { ok: false, reason: 'no adapter (navigator.gpu.requestAdapter() returned null)' };
+      return { ok: false, reason: 'no adapter' };
     }
     return { ok: false, reason: `device creation failed: ${message}` };
   }

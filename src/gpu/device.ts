@@ -28,7 +28,12 @@ export type DeviceListener = (e: DeviceEvent) => void;
 /** GPU time per kernel label, from timestamp queries (empty when the feature is missing). */
 export type KernelTimes = Map<string, { ns: number; passes: number; flops: number }>;
 
-const MAX_TIMED_PASSES = 256;
+/**
+ * Timestamp slots: 2 per pass, 4096 queries being WebGPU's largest query set. One driver submit
+ * encodes up to ~1003 passes (500 shared-regime steps of gemm + update, plus assemble, count, check),
+ * so `timingFull` asks for a flush once half the slots are used: the next submit always fits.
+ */
+const MAX_TIMED_PASSES = 2048;
 
 export class GpuContext {
   device!: GPUDevice;
@@ -181,7 +186,7 @@ export class GpuContext {
       this.accumulate(label, 0, flops);
       return { label };
     }
-    if (t.labels.length >= MAX_TIMED_PASSES) throw new Error('timing: flushTiming() must be called before 256 passes');
+    if (t.labels.length >= MAX_TIMED_PASSES) throw new Error(`timing: flushTiming() must be called before ${MAX_TIMED_PASSES} passes`);
     const k = t.labels.push({ label, flops }) - 1;
     return { label, timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } };
   }
@@ -198,7 +203,7 @@ export class GpuContext {
 
   /** True when the timed passes since the last flush approach the query set's capacity. */
   timingFull(): boolean {
-    return !!this.timing?.set && this.timing.labels.length >= MAX_TIMED_PASSES - 16;
+    return !!this.timing?.set && this.timing.labels.length >= MAX_TIMED_PASSES / 2;
   }
 
   /** Resolves the timestamps written since the last flush into the per-label totals. */

@@ -21,7 +21,11 @@ export interface BenchWorkerInfo {
 
 export interface BenchApi {
   info(): Promise<BenchWorkerInfo>;
-  run(config: BenchConfig, onProgress: (p: BenchProgress) => void, onRow: (row: BenchRow) => void): Promise<BenchReport>;
+  run(
+    config: BenchConfig,
+    onProgress: (p: BenchProgress) => void,
+    onRow: (row: BenchRow) => void,
+  ): Promise<BenchReport>;
   cancel(): void;
 }
 
@@ -43,7 +47,11 @@ const api: BenchApi = {
     const g = await acquisition;
     controller = new AbortController();
     try {
-      return await runBenchmark(config, { gpu: g.ok ? g : null }, { onProgress, onRow, signal: controller.signal, host: self.navigator.userAgent });
+      return await runBenchmark(
+        config,
+        { gpu: g.ok ? g : null },
+        { onProgress, onRow, signal: controller.signal, host: self.navigator.userAgent },
+      );
     } finally {
       controller = null;
     }

@@ -173,7 +173,8 @@ export class SolverClient {
 
   /** Engine events arrive outside comlink (see protocol.ts, EngineEventMessage). */
   private readonly handleEngineEvent = (ev: MessageEvent): void => {
-    if (!this.stopped && isEngineEventMessage(ev.data)) this.events.onEngineEvent?.(ev.data.info, ev.data.notice);
+    if (!this.stopped && isEngineEventMessage(ev.data))
+      this.events.onEngineEvent?.(ev.data.info, ev.data.notice);
   };
 
   private crash(message: string): void {

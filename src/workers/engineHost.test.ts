@@ -24,9 +24,26 @@ function host(gpu: GPU | undefined): { host: EngineHost; events: EngineEventMess
 }
 
 /** min ½‖x‖² − 1ᵀx s.t. x₁ + x₂ ≤ 1, 0 ≤ x ≤ 0.7: x* = (½, ½). Shifted q moves x* along 1. */
-const boxQp = makeProblem({ P: [[1, 0], [0, 1]], q: [-1, -1], A: [[1, 1], [1, 0], [0, 1]], l: [-Infinity, 0, 0], u: [1, 0.7, 0.7] });
+const boxQp = makeProblem({
+  P: [
+    [1, 0],
+    [0, 1],
+  ],
+  q: [-1, -1],
+  A: [
+    [1, 1],
+    [1, 0],
+    [0, 1],
+  ],
+  l: [-Infinity, 0, 0],
+  u: [1, 0.7, 0.7],
+});
 /** q = (−c, −c) with c ≤ ½ keeps x* = (c, c) inside the box; above, x* = (½, ½). */
-const batchOf = (cs: number[]): QpBatch => ({ kind: 'shared', structure: boxQp, params: cs.map((c) => ({ q: Float64Array.from([-c, -c]) })) });
+const batchOf = (cs: number[]): QpBatch => ({
+  kind: 'shared',
+  structure: boxQp,
+  params: cs.map((c) => ({ q: Float64Array.from([-c, -c]) })),
+});
 const expected = (c: number) => Math.min(c, 0.5);
 const GPU_SETTINGS = { eps_abs: 1e-4, eps_rel: 1e-4 };
 
@@ -82,7 +99,9 @@ describe('EngineHost with a WebGPU adapter', () => {
   it('a GPU error during a batch gives a notice and the CPU result, not an exception', async () => {
     const { host: h, events } = host(dawn);
     const gpu = (await h.gpuEngines())!;
-    const spy = vi.spyOn(gpu.engine, 'solveBatch').mockRejectedValueOnce(new Error('simulated kernel failure'));
+    const spy = vi
+      .spyOn(gpu.engine, 'solveBatch')
+      .mockRejectedValueOnce(new Error('simulated kernel failure'));
     const res = await h.solveBatch(batchOf([0.1, 0.6]), GPU_SETTINGS);
     expect(spy).toHaveBeenCalledTimes(1);
     expect(res.map((r) => r.status)).toEqual(['solved', 'solved']);
@@ -99,7 +118,10 @@ describe('EngineHost with a WebGPU adapter', () => {
     const gpu = (await h.gpuEngines())!;
     const generation = gpu.ctx.generation;
     gpu.ctx.device.destroy();
-    await waitFor(() => events.some((e) => e.notice?.text.includes('recreated')), 'the recreation notice');
+    await waitFor(
+      () => events.some((e) => e.notice?.text.includes('recreated')),
+      'the recreation notice',
+    );
     expect(gpu.ctx.generation).toBe(generation + 1);
     expect((await h.engineInfo()).kind).toBe('gpu');
     const spy = vi.spyOn(gpu.engine, 'solveBatch');
@@ -112,7 +134,10 @@ describe('EngineHost with a WebGPU adapter', () => {
   it('device loss without a way back: falls back to the CPU with the reason', async () => {
     // An adapter the first time only, as when the GPU process is gone for good.
     let calls = 0;
-    const flaky = { requestAdapter: (o?: GPURequestAdapterOptions) => (calls++ === 0 ? dawn.requestAdapter(o) : Promise.resolve(null)) } as unknown as GPU;
+    const flaky = {
+      requestAdapter: (o?: GPURequestAdapterOptions) =>
+        calls++ === 0 ? dawn.requestAdapter(o) : Promise.resolve(null),
+    } as unknown as GPU;
     const { host: h, events } = host(flaky);
     const gpu = (await h.gpuEngines())!;
     gpu.ctx.device.destroy();
@@ -130,7 +155,11 @@ describe('EngineHost with a WebGPU adapter', () => {
 describe('EngineHost without WebGPU: the CPU engine and the reason', () => {
   it('no navigator.gpu', async () => {
     const info = await host(undefined).host.engineInfo();
-    expect(info).toMatchObject({ kind: 'cpu', label: 'CPU (Float64)', fallbackReason: 'navigator.gpu is not available in this browser' });
+    expect(info).toMatchObject({
+      kind: 'cpu',
+      label: 'CPU (Float64)',
+      fallbackReason: 'navigator.gpu is not available in this browser',
+    });
   });
 
   it('no adapter', async () => {
@@ -140,10 +169,17 @@ describe('EngineHost without WebGPU: the CPU engine and the reason', () => {
 
   it('device creation failed', async () => {
     const real = (await dawn.requestAdapter())!;
-    const adapter = { limits: real.limits, features: real.features, info: real.info, requestDevice: () => Promise.reject(new Error('device quota exhausted')) };
+    const adapter = {
+      limits: real.limits,
+      features: real.features,
+      info: real.info,
+      requestDevice: () => Promise.reject(new Error('device quota exhausted')),
+    };
     const gpu = { requestAdapter: () => Promise.resolve(adapter) } as unknown as GPU;
     const { host: h } = host(gpu);
-    expect((await h.engineInfo()).fallbackReason).toBe('device creation failed: device quota exhausted');
+    expect((await h.engineInfo()).fallbackReason).toBe(
+      'device creation failed: device quota exhausted',
+    );
     const res = await h.solveBatch(batchOf([0.2]), GPU_SETTINGS);
     for (const xi of res[0].x) expect(Math.abs(xi - 0.2)).toBeLessThan(1e-2);
   });

@@ -29,7 +29,8 @@ export function gpuRefusal(settings?: Partial<QpSettings>): string | null {
   const s = resolveSettings(settings);
   if (s.polish) return 'polishing was requested (the GPU engine does not polish)';
   const eps = Math.min(s.eps_abs, s.eps_rel);
-  if (eps < GPU_MIN_EPS) return `tolerance ${eps.toExponential()} is below what f32 reaches (${GPU_MIN_EPS.toExponential()})`;
+  if (eps < GPU_MIN_EPS)
+    return `tolerance ${eps.toExponential()} is below what f32 reaches (${GPU_MIN_EPS.toExponential()})`;
   return null;
 }
 
@@ -43,7 +44,12 @@ export interface EngineHostOptions {
 }
 
 function cpuInfo(cpu: CpuEngine, reason?: string): EngineInfo {
-  return { kind: 'cpu', label: CPU_LABEL, adapter: cpu.adapter, ...(reason ? { fallbackReason: reason } : {}) };
+  return {
+    kind: 'cpu',
+    label: CPU_LABEL,
+    adapter: cpu.adapter,
+    ...(reason ? { fallbackReason: reason } : {}),
+  };
 }
 
 export class EngineHost {
@@ -100,10 +106,16 @@ export class EngineHost {
   }
 
   /** Solves a batch on the GPU when allowed (see the file comment), else on the CPU. */
-  async solveBatch(batch: QpBatch, settings?: Partial<QpSettings>, warm?: (WarmStart | undefined)[]): Promise<QpResult[]> {
+  async solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]> {
+    // A batch the GPU would refuse does not wait for WebGPU's start-up (seconds on a loaded machine).
+    if (gpuRefusal(settings) !== null) return this.cpu.solveBatch(batch, settings, warm);
     await this.started;
     const gpu = this.gpu;
-    if (!gpu || gpuRefusal(settings) !== null) return this.cpu.solveBatch(batch, settings, warm);
+    if (!gpu) return this.cpu.solveBatch(batch, settings, warm);
     try {
       return await gpu.engine.solveBatch(batch, settings, warm);
     } catch (e) {
@@ -111,7 +123,10 @@ export class EngineHost {
       this.options.post({
         type: 'engine-event',
         info: { ...this.info },
-        notice: { level: 'warn', text: `The WebGPU engine failed on a batch (${message}); that batch was solved on the CPU instead.` },
+        notice: {
+          level: 'warn',
+          text: `The WebGPU engine failed on a batch (${message}); that batch was solved on the CPU instead.`,
+        },
       });
       return this.cpu.solveBatch(batch, settings, warm);
     }
@@ -127,8 +142,14 @@ export class EngineHost {
     if (e.message.startsWith('device recreation failed') && gpu) {
       this.gpu = null;
       gpu.ctx.dispose();
-      this.info = cpuInfo(this.cpu, `the GPU device was lost and could not be recreated (${e.message})`);
-      this.post({ level: 'error', text: `GPU device was lost and could not be recreated; switched to the CPU engine. ${e.message}` });
+      this.info = cpuInfo(
+        this.cpu,
+        `the GPU device was lost and could not be recreated (${e.message})`,
+      );
+      this.post({
+        level: 'error',
+        text: `GPU device was lost and could not be recreated; switched to the CPU engine. ${e.message}`,
+      });
       return;
     }
     this.post({ level: 'warn', text: `WebGPU error: ${e.message}` });

@@ -34,7 +34,11 @@ export interface EngineEventMessage {
 }
 
 export function isEngineEventMessage(data: unknown): data is EngineEventMessage {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'engine-event';
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { type?: unknown }).type === 'engine-event'
+  );
 }
 
 /** The API the worker exposes through comlink. */

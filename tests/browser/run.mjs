@@ -26,6 +26,7 @@ import {
   settled,
 } from './harness.mjs';
 import { envelopeCases, geometryGradientCases } from './gradients.mjs';
+import { gpuCases } from './gpu.mjs';
 
 // ---- harness ----
 
@@ -95,13 +96,13 @@ async function main() {
 
   console.log(`Serving dist/ at ${url}`);
 
-  await named('app loads from a sub-path and the worker reports the CPU engine', async () => {
+  await named('app loads from a sub-path and the header shows WebGPU on SwiftShader', async () => {
     await page.goto(url);
     await page.getByRole('heading', { name: 'Argmin Playground' }).waitFor();
-    const badge = page.locator('[data-testid=engine-badge][data-engine=cpu]');
+    const badge = page.locator('[data-testid=engine-badge][data-engine=gpu]');
     await badge.waitFor({ timeout: 15_000 });
     const text = await badge.textContent();
-    assert(text?.includes('Engine: CPU (Float64)'), `badge says "${text}"`);
+    assert(/Engine: WebGPU — .*swiftshader/i.test(text ?? ''), `badge says "${text}"`);
   });
 
   await named('default view: ŵ = (1.2, 0.4) projects onto the pentagon vertex at 18°', async () => {
@@ -121,7 +122,7 @@ async function main() {
 
   await named('placeholder panels say "coming soon" and are reachable by URL', async () => {
     await openAt('panel=geometry');
-    for (const name of ['Training', 'Benchmarks', 'Lessons']) {
+    for (const name of ['Training', 'Lessons']) {
       await page.getByRole('tab', { name: new RegExp(name) }).click();
       const ph = page.getByTestId(`placeholder-${name.toLowerCase()}`);
       await ph.waitFor();
@@ -412,9 +413,9 @@ async function main() {
       (await notice.textContent()).includes('deliberate crash'),
       `notice: ${await notice.textContent()}`,
     );
-    await page.locator('[data-testid=engine-badge][data-engine=cpu]').waitFor();
+    await page.locator('[data-testid=engine-badge][data-engine=gpu]').waitFor();
     await page.waitForFunction(() =>
-      document.querySelector('[data-testid=engine-badge]')?.textContent?.includes('CPU'),
+      document.querySelector('[data-testid=engine-badge]')?.textContent?.includes('WebGPU'),
     );
     await page.getByTestId('control-what-0').fill('0.1');
     await page.getByTestId('control-what-1').fill('-0.2');
@@ -427,6 +428,7 @@ async function main() {
 
   await envelopeCases({ page, named, openAt });
   await geometryGradientCases({ page, named, openAt });
+  await gpuCases({ page, named, openAt, url });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -1,6 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useAppStore } from '../state/store';
 
+/** Where each kind of solve runs (engineHost.ts); shown in the badge's tooltip. */
+const ROUTING =
+  'Single interactive solves (Geometry) always run on the CPU engine in Float64, polishing as requested: exact active sets matter there, and one tiny QP is faster on the CPU than a GPU round trip. ' +
+  'Batches run on the WebGPU engine (f32) when there is one and their tolerances are within f32 reach (ε ≥ 1e-5, no polishing); tighter batches, and any batch the GPU fails on, are solved on the CPU.';
+
 /** Which engine computes, as reported by the worker; never guessed on the main thread. */
 export function EngineBadge() {
   const { engine, state } = useAppStore(
@@ -18,7 +23,8 @@ export function EngineBadge() {
     text = `Engine: ${engine.label}`;
     title =
       `Computed by the ${engine.kind === 'gpu' ? 'WebGPU' : 'CPU'} engine on ${engine.adapter}` +
-      (engine.fallbackReason ? `. Fallback: ${engine.fallbackReason}` : '');
+      (engine.fallbackReason ? `. WebGPU unavailable: ${engine.fallbackReason}` : '') +
+      `.\n\n${ROUTING}`;
   }
   return (
     <div
@@ -32,7 +38,7 @@ export function EngineBadge() {
       <span className="engine-dot" aria-hidden="true" />
       <span>{text}</span>
       {state === 'ready' && engine?.fallbackReason && (
-        <span className="engine-fallback">fallback: {engine.fallbackReason}</span>
+        <span className="engine-fallback">— WebGPU unavailable: {engine.fallbackReason}</span>
       )}
     </div>
   );

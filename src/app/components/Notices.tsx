@@ -1,11 +1,11 @@
 import { useShallow } from 'zustand/react/shallow';
-import { dismissUrlErrors, dismissWorkerMessage } from '../state/actions';
+import { dismissEngineNotice, dismissUrlErrors, dismissWorkerMessage } from '../state/actions';
 import { useAppStore } from '../state/store';
 
 /** Problems the user should know about: unreadable URL parameters, solver worker crashes. */
 export function Notices() {
-  const { urlErrors, worker } = useAppStore(
-    useShallow((s) => ({ urlErrors: s.urlErrors, worker: s.worker })),
+  const { urlErrors, worker, engineNotice } = useAppStore(
+    useShallow((s) => ({ urlErrors: s.urlErrors, worker: s.worker, engineNotice: s.engineNotice })),
   );
   return (
     <div className="notices">
@@ -17,6 +17,19 @@ export function Notices() {
             ))}
           </ul>
           <button type="button" onClick={dismissUrlErrors} aria-label="Dismiss URL warnings">
+            Dismiss
+          </button>
+        </div>
+      )}
+      {engineNotice && (
+        <div
+          className={`notice ${engineNotice.level === 'info' ? '' : engineNotice.level}`}
+          role={engineNotice.level === 'info' ? 'status' : 'alert'}
+          data-testid="engine-notice"
+          data-level={engineNotice.level}
+        >
+          <p>{engineNotice.text}</p>
+          <button type="button" onClick={dismissEngineNotice} aria-label="Dismiss engine notice">
             Dismiss
           </button>
         </div>

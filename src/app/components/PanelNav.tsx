@@ -22,7 +22,7 @@ export const PANEL_INFO: Record<PanelName, { title: string; ready: boolean; blur
   },
   benchmarks: {
     title: 'Benchmarks',
-    ready: false,
+    ready: true,
     blurb: 'Batched solves on the CPU and WebGPU engines, side by side.',
   },
   lessons: {

@@ -2,7 +2,7 @@
  * Actions: plain module functions over the store, callable from React handlers, the URL
  * bridge and the worker client alike.
  */
-import type { EngineInfo } from '../../workers/protocol';
+import type { EngineInfo, EngineNotice } from '../../workers/protocol';
 import { presetFor } from '../panels/geometry/presets';
 import {
   decodeHash,
@@ -144,6 +144,15 @@ export function workerCrashed(message: string, willRestart: boolean): void {
   useAppStore.setState((s) => ({
     worker: { ...s.worker, state: willRestart ? 'starting' : 'crashed', message },
   }));
+}
+
+/** The worker's engine changed or reported something (device loss, a GPU batch re-solved on the CPU). */
+export function engineEvent(engine: EngineInfo, notice?: EngineNotice): void {
+  useAppStore.setState((s) => ({ engine, engineNotice: notice ?? s.engineNotice }));
+}
+
+export function dismissEngineNotice(): void {
+  useAppStore.setState({ engineNotice: null });
 }
 
 export function dismissWorkerMessage(): void {

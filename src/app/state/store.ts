@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { QpResult } from '../../solvers/qp/types';
-import type { EngineInfo } from '../../workers/protocol';
+import type { EngineInfo, EngineNotice } from '../../workers/protocol';
 import { defaultConfig, type Config } from './schema';
 
 export type { EngineInfo };
@@ -28,6 +28,8 @@ export interface AppState {
   /** Problems found while reading the URL hash (shown once, dismissible). */
   urlErrors: string[];
   engine: EngineInfo | null;
+  /** The engine's latest notice (device lost and recreated, a GPU batch re-solved on the CPU). */
+  engineNotice: EngineNotice | null;
   worker: WorkerStatus;
   geometry: { solve: GeometrySolve | null; error: string | null };
 }
@@ -37,6 +39,7 @@ export function getInitialState(): AppState {
     config: defaultConfig(),
     urlErrors: [],
     engine: null,
+    engineNotice: null,
     worker: { state: 'starting', restarts: 0 },
     geometry: { solve: null, error: null },
   };

@@ -1,7 +1,8 @@
 /** The benchmark report as markdown tables (the CLI's output and the panel's "Copy as markdown"). */
 import type { BenchReport } from './types';
 
-const f = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits));
+const f = (v: number | null | undefined, digits = 3) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits);
 
 export function reportMarkdown(r: BenchReport): string {
   const m = r.matmul;
@@ -12,9 +13,17 @@ export function reportMarkdown(r: BenchReport): string {
     '',
     '| size | batch | engine | forward | backward | total | speed-up | solved | cos sim (grad) |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...r.rows.map((w) => `| ${w.size} | ${w.batch} | ${w.engine} | ${f(w.forward)} | ${f(w.backward)} | ${f(w.total)} | ${w.speedup === null ? '–' : `${f(w.speedup)}×`} | ${w.solved}/${w.batch} | ${f(w.cosSim, 6)} |`),
+    ...r.rows.map(
+      (w) =>
+        `| ${w.size} | ${w.batch} | ${w.engine} | ${f(w.forward)} | ${f(w.backward)} | ${f(w.total)} | ${w.speedup === null ? '–' : `${f(w.speedup)}×`} | ${w.solved}/${w.batch} | ${f(w.cosSim, 6)} |`,
+    ),
   ];
-  const kernelRows = r.rows.flatMap((w) => Object.entries(w.kernels ?? {}).map(([k, v]) => `| ${w.size} | ${w.batch} | ${w.engine} | ${k} | ${f(v.ms)} | ${f(v.gflops)} | ${f(v.fractionOfMatmul, 2)} |`));
+  const kernelRows = r.rows.flatMap((w) =>
+    Object.entries(w.kernels ?? {}).map(
+      ([k, v]) =>
+        `| ${w.size} | ${w.batch} | ${w.engine} | ${k} | ${f(v.ms)} | ${f(v.gflops)} | ${f(v.fractionOfMatmul, 2)} |`,
+    ),
+  );
   if (kernelRows.length > 0) {
     lines.push(
       '',

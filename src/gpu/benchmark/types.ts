@@ -41,7 +41,11 @@ export interface BenchConfig {
   matmulSize: number;
 }
 
-export const DEFAULT_BENCH: Omit<BenchConfig, 'sizes' | 'batches' | 'engines'> = { eps: 1e-4, maxIter: 4000, matmulSize: 256 };
+export const DEFAULT_BENCH: Omit<BenchConfig, 'sizes' | 'batches' | 'engines'> = {
+  eps: 1e-4,
+  maxIter: 4000,
+  matmulSize: 256,
+};
 
 export interface KernelStat {
   /** GPU time summed over the passes, milliseconds (0 without timestamp queries). */
@@ -94,5 +98,5 @@ export interface BenchProgress {
   size: string;
   batch: number;
   engine: string;
-  phase: 'matmul' | 'forward' | 'backward' | 'reference';
+  phase: 'matmul' | 'warmup' | 'forward' | 'backward' | 'reference';
 }

@@ -1,16 +1,40 @@
 import { useEffect, useRef, useState } from 'react';
 import { reportMarkdown } from '../../../gpu/benchmark/format';
-import { DEFAULT_BENCH, sizeName, type BenchConfig, type CoreEngine } from '../../../gpu/benchmark/types';
+import {
+  DEFAULT_BENCH,
+  sizeName,
+  type BenchConfig,
+  type CoreEngine,
+} from '../../../gpu/benchmark/types';
 import { BenchPlot } from './BenchPlot';
 import { BenchTable, KernelTable } from './BenchTable';
-import { BATCH_OPTIONS, DEFAULT_SELECTION, ENGINE_HELP, ENGINE_LABELS, ENGINE_OPTIONS, isSoftwareAdapter, SIZE_OPTIONS, sizeOf, SOFTWARE_SELECTION, type BenchSelection } from './options';
+import {
+  BATCH_OPTIONS,
+  DEFAULT_SELECTION,
+  ENGINE_HELP,
+  ENGINE_LABELS,
+  ENGINE_OPTIONS,
+  isSoftwareAdapter,
+  SIZE_OPTIONS,
+  sizeOf,
+  SOFTWARE_SELECTION,
+  type BenchSelection,
+} from './options';
 import { useBenchRunner } from './useBenchRunner';
 import './bench.css';
 
-const PHASES = { matmul: 'measuring the reference matmul', forward: 'forward solves', backward: 'backward pass', reference: 'exact reference gradients' } as const;
+const PHASES = {
+  matmul: 'measuring the reference matmul',
+  warmup: 'warm-up (untimed: shader compilation)',
+  forward: 'forward solves',
+  backward: 'backward pass',
+  reference: 'exact reference gradients',
+} as const;
 
 function toggle<T>(list: readonly T[], v: T, order: readonly T[]): T[] {
-  return list.includes(v) ? list.filter((x) => x !== v) : order.filter((x) => x === v || list.includes(x));
+  return list.includes(v)
+    ? list.filter((x) => x !== v)
+    : order.filter((x) => x === v || list.includes(x));
 }
 
 /** Runs src/gpu/benchmark in a dedicated worker on this machine and shows the figures. */
@@ -26,7 +50,8 @@ export function BenchPanel() {
   // Smaller defaults once we know the adapter is emulated (unless the user already chose).
   useEffect(() => {
     if (!info || touched.current) return;
-    if (!info.gpu) setSel((s) => ({ ...s, engines: s.engines.filter((e) => !e.startsWith('gpu')) }));
+    if (!info.gpu)
+      setSel((s) => ({ ...s, engines: s.engines.filter((e) => !e.startsWith('gpu')) }));
     else if (isSoftwareAdapter(info.adapter)) setSel(SOFTWARE_SELECTION);
   }, [info]);
 
@@ -42,7 +67,9 @@ export function BenchPanel() {
   const start = () => {
     const config: BenchConfig = {
       ...DEFAULT_BENCH,
-      sizes: SIZE_OPTIONS.filter((s) => sel.sizes.includes(sizeName(s))).map((s) => sizeOf(sizeName(s))),
+      sizes: SIZE_OPTIONS.filter((s) => sel.sizes.includes(sizeName(s))).map((s) =>
+        sizeOf(sizeName(s)),
+      ),
       batches: BATCH_OPTIONS.filter((b) => sel.batches.includes(b)),
       engines: ENGINE_OPTIONS.filter((e) => engines.includes(e)),
       // A big enough matmul to measure a real GPU's throughput; a small one where it is emulated.
@@ -58,11 +85,15 @@ export function BenchPanel() {
       await navigator.clipboard.writeText(markdown);
       setCopied('Copied the tables as markdown.');
     } catch (e) {
-      setCopied(`Copying failed (${(e as Error).message}); the markdown is shown below to copy by hand.`);
+      setCopied(
+        `Copying failed (${(e as Error).message}); the markdown is shown below to copy by hand.`,
+      );
     }
   };
   const download = () => {
-    const url = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+    const url = URL.createObjectURL(
+      new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }),
+    );
     const a = document.createElement('a');
     a.href = url;
     a.download = `argmin-bench-${report!.startedAt.replace(/[:.]/g, '-')}.json`;
@@ -75,21 +106,47 @@ export function BenchPanel() {
       <section className="bench-side" aria-label="Benchmark settings">
         <h2>Benchmark on this machine</h2>
         <p className="bench-intro">
-          Random QPs of BPQP’s Table 1 (d variables, meq equalities and meq inequalities), solved in batches on the CPU and WebGPU engines, then differentiated (exact KKT backward, loss 1ᵀx*). Runs in its own worker, so the other panels stay responsive.
+          Random QPs of BPQP’s Table 1 (d variables, meq equalities and meq inequalities), solved in
+          batches on the CPU and WebGPU engines, then differentiated (exact KKT backward, loss
+          1ᵀx*). Runs in its own worker, so the other panels stay responsive.
         </p>
         <p className="bench-adapter" data-testid="bench-adapter">
-          {!info ? 'Looking for a WebGPU adapter…' : gpuOk ? <>WebGPU adapter: <strong>{info.adapter}</strong>{info.hasTimestamps ? ', with GPU timestamps' : ', no timestamp queries (kernel times unavailable)'}</> : <>WebGPU unavailable: {info.reason}. Only the CPU engines can run.</>}
+          {!info ? (
+            'Looking for a WebGPU adapter…'
+          ) : gpuOk ? (
+            <>
+              WebGPU adapter: <strong>{info.adapter}</strong>
+              {info.hasTimestamps
+                ? ', with GPU timestamps'
+                : ', no timestamp queries (kernel times unavailable)'}
+            </>
+          ) : (
+            <>WebGPU unavailable: {info.reason}. Only the CPU engines can run.</>
+          )}
         </p>
         <p className={`notice ${software ? 'warn' : ''} bench-caveat`} data-testid="bench-caveat">
           Absolute GPU times only mean something on a real GPU.{' '}
-          {software ? 'This adapter is SwiftShader, a CPU emulation of a GPU: its WebGPU times measure the emulator, and the speed-up column is not a GPU figure.' : 'A software adapter (SwiftShader) is a CPU emulation: its times say nothing about GPUs.'}{' '}
+          {software
+            ? 'This adapter is SwiftShader, a CPU emulation of a GPU: its WebGPU times measure the emulator, and the speed-up column is not a GPU figure.'
+            : 'A software adapter (SwiftShader) is a CPU emulation: its times say nothing about GPUs.'}{' '}
           Each kernel’s fraction of the same adapter’s matmul is comparable everywhere.
         </p>
         <fieldset disabled={busy}>
           <legend>Problem sizes d×meq</legend>
           {SIZE_OPTIONS.map((s) => (
             <label key={sizeName(s)}>
-              <input type="checkbox" data-testid={`bench-size-${sizeName(s)}`} checked={sel.sizes.includes(sizeName(s))} onChange={() => change((x) => ({ ...x, sizes: toggle(x.sizes, sizeName(s), SIZE_OPTIONS.map(sizeName)) }))} /> {s.d}×{s.meq}
+              <input
+                type="checkbox"
+                data-testid={`bench-size-${sizeName(s)}`}
+                checked={sel.sizes.includes(sizeName(s))}
+                onChange={() =>
+                  change((x) => ({
+                    ...x,
+                    sizes: toggle(x.sizes, sizeName(s), SIZE_OPTIONS.map(sizeName)),
+                  }))
+                }
+              />{' '}
+              {s.d}×{s.meq}
             </label>
           ))}
         </fieldset>
@@ -97,7 +154,15 @@ export function BenchPanel() {
           <legend>Batch sizes</legend>
           {BATCH_OPTIONS.map((b) => (
             <label key={b}>
-              <input type="checkbox" data-testid={`bench-batch-${b}`} checked={sel.batches.includes(b)} onChange={() => change((x) => ({ ...x, batches: toggle(x.batches, b, BATCH_OPTIONS) }))} /> {b}
+              <input
+                type="checkbox"
+                data-testid={`bench-batch-${b}`}
+                checked={sel.batches.includes(b)}
+                onChange={() =>
+                  change((x) => ({ ...x, batches: toggle(x.batches, b, BATCH_OPTIONS) }))
+                }
+              />{' '}
+              {b}
             </label>
           ))}
         </fieldset>
@@ -105,15 +170,35 @@ export function BenchPanel() {
           <legend>Engines</legend>
           {ENGINE_OPTIONS.map((e: CoreEngine) => (
             <label key={e} title={ENGINE_HELP[e]}>
-              <input type="checkbox" data-testid={`bench-engine-${e}`} disabled={e.startsWith('gpu') && !gpuOk} checked={engines.includes(e)} onChange={() => change((x) => ({ ...x, engines: toggle(x.engines, e, ENGINE_OPTIONS) }))} /> {ENGINE_LABELS[e]}
+              <input
+                type="checkbox"
+                data-testid={`bench-engine-${e}`}
+                disabled={e.startsWith('gpu') && !gpuOk}
+                checked={engines.includes(e)}
+                onChange={() =>
+                  change((x) => ({ ...x, engines: toggle(x.engines, e, ENGINE_OPTIONS) }))
+                }
+              />{' '}
+              {ENGINE_LABELS[e]}
             </label>
           ))}
         </fieldset>
         <div className="bench-actions">
-          <button type="button" className="primary" data-testid="bench-run" disabled={!canRun} onClick={start}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="bench-run"
+            disabled={!canRun}
+            onClick={start}
+          >
             Run {steps > 0 ? `(${steps} step${steps > 1 ? 's' : ''})` : ''}
           </button>
-          <button type="button" data-testid="bench-cancel" disabled={state !== 'running'} onClick={runner.cancel}>
+          <button
+            type="button"
+            data-testid="bench-cancel"
+            disabled={state !== 'running'}
+            onClick={runner.cancel}
+          >
             Cancel
           </button>
         </div>
@@ -122,7 +207,13 @@ export function BenchPanel() {
             <>
               <progress max={progress?.total ?? 1} value={progress?.step ?? 0} />
               <span>
-                {state === 'cancelling' ? 'Cancelling…' : !progress ? 'Starting…' : progress.phase === 'matmul' ? `Step 0 of ${progress.total}: ${PHASES.matmul}` : `Step ${progress.step + 1} of ${progress.total}: ${progress.size.replace('x', '×')}, batch ${progress.batch}, ${ENGINE_LABELS[progress.engine] ?? progress.engine} — ${PHASES[progress.phase]}`}
+                {state === 'cancelling'
+                  ? 'Cancelling…'
+                  : !progress
+                    ? 'Starting…'
+                    : progress.phase === 'matmul'
+                      ? `Step 0 of ${progress.total}: ${PHASES.matmul}`
+                      : `Step ${progress.step + 1} of ${progress.total}: ${progress.size.replace('x', '×')}, batch ${progress.batch}, ${ENGINE_LABELS[progress.engine] ?? progress.engine} — ${PHASES[progress.phase]}`}
               </span>
             </>
           )}
@@ -138,7 +229,18 @@ export function BenchPanel() {
       <section className="bench-results" aria-label="Results">
         {report && (
           <p className="bench-matmul" data-testid="bench-matmul" data-gflops={report.matmul.gflops}>
-            Reference matmul ({report.matmul.size}³, f32) on this adapter: <strong>{Number.isFinite(report.matmul.gflops) ? report.matmul.gflops.toPrecision(3) : '–'} GFLOP/s</strong> ({report.matmul.source === 'n/a' ? 'not measured: no GPU engine in this run' : report.matmul.source === 'timestamps' ? 'GPU timestamps' : 'wall time'})
+            Reference matmul ({report.matmul.size}³, f32) on this adapter:{' '}
+            <strong>
+              {Number.isFinite(report.matmul.gflops) ? report.matmul.gflops.toPrecision(3) : '–'}{' '}
+              GFLOP/s
+            </strong>{' '}
+            (
+            {report.matmul.source === 'n/a'
+              ? 'not measured: no GPU engine in this run'
+              : report.matmul.source === 'timestamps'
+                ? 'GPU timestamps'
+                : 'wall time'}
+            )
           </p>
         )}
         <BenchTable rows={rows} />
@@ -146,8 +248,12 @@ export function BenchPanel() {
         {report && <KernelTable report={report} />}
         {report && (
           <div className="bench-actions">
-            <button type="button" data-testid="bench-copy" onClick={copy}>Copy as markdown</button>
-            <button type="button" data-testid="bench-download" onClick={download}>Download JSON</button>
+            <button type="button" data-testid="bench-copy" onClick={copy}>
+              Copy as markdown
+            </button>
+            <button type="button" data-testid="bench-download" onClick={download}>
+              Download JSON
+            </button>
             {copied && <span className="bench-copied">{copied}</span>}
           </div>
         )}

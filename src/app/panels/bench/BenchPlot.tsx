@@ -26,7 +26,15 @@ export function BenchPlot({ rows }: { rows: BenchRow[] }) {
             return (
               <li key={s.key}>
                 <svg width="28" height="10" aria-hidden="true">
-                  <line x1="0" y1="5" x2="28" y2="5" stroke={color} strokeWidth="2" strokeDasharray={dash} />
+                  <line
+                    x1="0"
+                    y1="5"
+                    x2="28"
+                    y2="5"
+                    stroke={color}
+                    strokeWidth="2"
+                    strokeDasharray={dash}
+                  />
                 </svg>{' '}
                 {s.engine}, {s.size}
               </li>

@@ -1,7 +1,13 @@
 import type { BenchReport, BenchRow } from '../../../gpu/benchmark/types';
 import { ENGINE_LABELS } from './options';
 
-const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits));
+/** 3 significant digits, but no exponent for large values (1508, not 1.51e+3). */
+const fmt = (v: number | null | undefined, digits = 3) =>
+  v === null || v === undefined || !Number.isFinite(v)
+    ? '–'
+    : Math.abs(v) >= 10 ** digits
+      ? Math.round(v).toString()
+      : v.toPrecision(digits);
 const attr = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
 
 /** Forward / backward / total ms per problem, speed-up, solved count and gradient accuracy. */
@@ -16,9 +22,13 @@ export function BenchTable({ rows }: { rows: BenchRow[] }) {
           <th title="Forward solve, milliseconds per problem">forward ms</th>
           <th title="Backward pass (exact KKT), milliseconds per problem">backward ms</th>
           <th>total ms</th>
-          <th title="CPU total ÷ GPU total, on the same problems, measured in this run">speed-up</th>
+          <th title="CPU total ÷ GPU total, on the same problems, measured in this run">
+            speed-up
+          </th>
           <th title="Problems that ended solved or solved_inaccurate">solved</th>
-          <th title="Mean cosine of the gradients (q, l, u, P, A) vs the exact Float64 KKT gradient at a tight CPU solution">grad cosine</th>
+          <th title="Mean cosine of the gradients (q, l, u, P, A) vs the exact Float64 KKT gradient at a tight CPU solution">
+            grad cosine
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -56,14 +66,20 @@ export function BenchTable({ rows }: { rows: BenchRow[] }) {
 
 /** Each GPU kernel's achieved GFLOP/s and its fraction of the adapter's measured matmul. */
 export function KernelTable({ report }: { report: BenchReport }) {
-  const rows = report.rows.flatMap((r) => Object.entries(r.kernels ?? {}).map(([kernel, k]) => ({ r, kernel, k })));
+  const rows = report.rows.flatMap((r) =>
+    Object.entries(r.kernels ?? {}).map(([kernel, k]) => ({ r, kernel, k })),
+  );
   if (rows.length === 0) return null;
   const m = report.matmul;
   return (
     <details className="bench-kernels" open>
       <summary>
-        GPU kernels: achieved GFLOP/s and fraction of the reference matmul ({m.size}³: {fmt(m.gflops)} GFLOP/s,{' '}
-        {m.source === 'timestamps' ? 'GPU timestamps' : 'wall time: this adapter has no timestamp queries'})
+        GPU kernels: achieved GFLOP/s and fraction of the reference matmul ({m.size}³:{' '}
+        {fmt(m.gflops)} GFLOP/s,{' '}
+        {m.source === 'timestamps'
+          ? 'GPU timestamps'
+          : 'wall time: this adapter has no timestamp queries'}
+        )
       </summary>
       <table className="bench-table" data-testid="kernel-table">
         <thead>

@@ -43,7 +43,13 @@ export function seriesOf(rows: BenchRow[]): Series[] {
   for (const r of rows) {
     if (!(r.total > 0 && Number.isFinite(r.total))) continue;
     const key = `${r.engine} ${r.size}`;
-    const s = map.get(key) ?? { key, engine: r.engine, size: r.size, sizeIndex: sizes.indexOf(r.size), points: [] };
+    const s = map.get(key) ?? {
+      key,
+      engine: r.engine,
+      size: r.size,
+      sizeIndex: sizes.indexOf(r.size),
+      points: [],
+    };
     s.points.push({ batch: r.batch, ms: r.total });
     map.set(key, s);
   }
@@ -65,7 +71,10 @@ export function createBenchPlot(container: HTMLElement): BenchPlot {
     .attr('class', 'bench-svg')
     .attr('data-testid', 'bench-plot')
     .attr('role', 'img')
-    .attr('aria-label', 'Time per problem against batch size, log–log, one line per engine and problem size');
+    .attr(
+      'aria-label',
+      'Time per problem against batch size, log–log, one line per engine and problem size',
+    );
   const gx = svg.append('g').attr('transform', `translate(0,${H - M.bottom})`);
   const gy = svg.append('g').attr('transform', `translate(${M.left},0)`);
   svg
@@ -97,10 +106,19 @@ export function createBenchPlot(container: HTMLElement): BenchPlot {
       body.selectAll('*').remove();
       if (!series.length) return;
       const pts = series.flatMap((s) => s.points);
-      const x = scaleLog().domain(logDomain(pts.map((p) => p.batch))).range([M.left, W - M.right]);
-      const y = scaleLog().domain(logDomain(pts.map((p) => p.ms))).range([H - M.bottom, M.top]).nice();
+      const x = scaleLog()
+        .domain(logDomain(pts.map((p) => p.batch)))
+        .range([M.left, W - M.right]);
+      const y = scaleLog()
+        .domain(logDomain(pts.map((p) => p.ms)))
+        .range([H - M.bottom, M.top])
+        .nice();
       const batches = [...new Set(pts.map((p) => p.batch))];
-      gx.call(axisBottom(x).tickValues(batches).tickFormat((v) => String(v)));
+      gx.call(
+        axisBottom(x)
+          .tickValues(batches)
+          .tickFormat((v) => String(v)),
+      );
       gy.call(axisLeft(y).ticks(6, '~g'));
       const path = line<{ batch: number; ms: number }>()
         .x((p) => x(p.batch))
@@ -108,7 +126,12 @@ export function createBenchPlot(container: HTMLElement): BenchPlot {
       for (const s of series) {
         const { color, dash } = seriesStyle(s.engine, s.sizeIndex);
         const g = body.append('g').attr('data-series', s.key);
-        g.append('path').attr('d', path(s.points)).attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2).attr('stroke-dasharray', dash);
+        g.append('path')
+          .attr('d', path(s.points))
+          .attr('fill', 'none')
+          .attr('stroke', color)
+          .attr('stroke-width', 2)
+          .attr('stroke-dasharray', dash);
         g.selectAll('circle')
           .data(s.points)
           .join('circle')
@@ -117,7 +140,10 @@ export function createBenchPlot(container: HTMLElement): BenchPlot {
           .attr('r', 3.5)
           .attr('fill', color)
           .append('title')
-          .text((p) => `${s.engine}, ${s.size}, batch ${p.batch}: ${p.ms.toPrecision(3)} ms per problem`);
+          .text(
+            (p) =>
+              `${s.engine}, ${s.size}, batch ${p.batch}: ${p.ms.toPrecision(3)} ms per problem`,
+          );
       }
     },
     destroy() {

@@ -7,7 +7,12 @@
 import * as Comlink from 'comlink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BenchApi, BenchWorkerInfo } from '../../../workers/bench.worker';
-import type { BenchConfig, BenchProgress, BenchReport, BenchRow } from '../../../gpu/benchmark/types';
+import type {
+  BenchConfig,
+  BenchProgress,
+  BenchReport,
+  BenchRow,
+} from '../../../gpu/benchmark/types';
 
 export type RunState = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error';
 
@@ -32,7 +37,10 @@ interface Handle {
 }
 
 function startWorker(): Handle {
-  const worker = new Worker(new URL('../../../workers/bench.worker.ts', import.meta.url), { type: 'module', name: 'bench' });
+  const worker = new Worker(new URL('../../../workers/bench.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'bench',
+  });
   return { worker, remote: Comlink.wrap<BenchApi>(worker) };
 }
 
@@ -68,14 +76,16 @@ export function useBenchRunner(): BenchRunner {
     });
     h.remote.info().then(
       (i) => handle.current === h && setInfo(i),
-      (e: Error) => handle.current === h && setError(`the benchmark worker did not start: ${e.message}`),
+      (e: Error) =>
+        handle.current === h && setError(`the benchmark worker did not start: ${e.message}`),
     );
   }, []);
 
   useEffect(() => {
     restart();
+    const ids = runId; // the counter object itself, not a DOM node: bumping it in cleanup is intended
     return () => {
-      runId.current++;
+      ids.current++;
       if (handle.current) stopWorker(handle.current);
       handle.current = null;
     };
