@@ -1,7 +1,8 @@
 // Termination and infeasibility checks of every running problem (one workgroup per problem),
 // the same tests as src/solvers/qp/admm.ts: residuals in the unscaled problem (unless
 // scaled_termination), OSQP's primal/dual infeasibility certificates from δy, δx, and the
-// ratio for the adaptive ρ estimate. Writes INFO_STATUS / PRIM / DUAL / RHO_RATIO / APPROX.
+// ratio for the adaptive ρ estimate. Writes INFO_STATUS / PRIM / DUAL / RHO_RATIO / APPROX and
+// the scaled residuals PRIM_SCALED / DUAL_SCALED.
 
 override WG: u32 = 64u;
 const NEG_BIG: f32 = -3.0e38;
@@ -143,4 +144,7 @@ fn check(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
   let du = dd.z / (dd.w + DIVISION_TOL);
   info[ib + INFO_RHO_RATIO] = sqrt(pr / (du + DIVISION_TOL));
   info[ib + INFO_APPROX] = select(0.0, 1.0, approx);
+  // The scaled residuals the PCG tolerance follows (admm-pcg.wgsl, cuOSQP's residual strategy).
+  info[ib + INFO_PRIM_SCALED] = p.z;
+  info[ib + INFO_DUAL_SCALED] = dd.z;
 }

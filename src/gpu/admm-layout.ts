@@ -8,9 +8,24 @@ import { RHO_EQ_OVER_RHO_INEQ, RHO_MAX, RHO_MIN, RowType } from '../solvers/qp/w
 /** Infinite bounds are uploaded as ±OSQP_INFTY (f32 arithmetic on ±Infinity is not portable). */
 export const GPU_INFTY = 1e30;
 
-/** Per-problem info record (8 f32), offsets as INFO_* in common.wgsl. */
-export const INFO_STRIDE = 8;
-export const INFO = { status: 0, iter: 1, prim: 2, dual: 3, rhoRatio: 4, cost: 5, refactor: 6, approx: 7 } as const;
+/** Per-problem info record (16 f32 = 64 bytes), offsets as INFO_* in common.wgsl (floats 14, 15: padding). */
+export const INFO_STRIDE = 16;
+export const INFO = {
+  status: 0, //        @0
+  iter: 1, //          @4
+  prim: 2, //          @8
+  dual: 3, //          @12
+  rhoRatio: 4, //      @16
+  cost: 5, //          @20 host input: c
+  refactor: 6, //      @24 host input: K changed (refactor / new preconditioner)
+  approx: 7, //        @28
+  primScaled: 8, //    @32 host input −1 (no check yet)
+  dualScaled: 9, //    @36
+  cgIter: 10, //       @40 PCG iterations in total
+  cgEps: 11, //        @44 host input −1 (first solve)
+  cgFraction: 12, //   @48 host input: the initial PCG tolerance fraction
+  cgZero: 13, //       @52
+} as const;
 /** INFO_STATUS codes written by admm-check.wgsl. */
 export const GPU_STATUS = { running: 0, solved: 1, primalInfeasible: 2, dualInfeasible: 3 } as const;
 
@@ -34,6 +49,10 @@ export interface AdmmParams {
   scaledTermination: boolean;
   /** The check pass only estimates ρ (no status change). */
   ratioOnly: boolean;
+  /** Indirect path: PCG iterations per x̃ solve at most (0 elsewhere). */
+  cgMaxIter?: number;
+  /** Indirect path: start every PCG solve from x̃ = 0 instead of the previous x̃. */
+  cgColdStart?: boolean;
 }
 
 /** Packs Params (64 bytes) as in common.wgsl. */
@@ -54,7 +73,8 @@ export function packParams(p: AdmmParams): ArrayBuffer {
   u[10] = p.matStride; //      @40
   u[11] = p.facStride; //      @44
   u[12] = p.lastIter ? 1 : 0; // @48
-  u[13] = (p.scaledTermination ? 1 : 0) | (p.ratioOnly ? 2 : 0); // @52 flags; @56, @60 padding
+  u[13] = (p.scaledTermination ? 1 : 0) | (p.ratioOnly ? 2 : 0) | (p.cgColdStart ? 4 : 0); // @52 flags
+  u[14] = p.cgMaxIter ?? 0; // @56; @60 padding
   return buf;
 }
 

@@ -15,8 +15,9 @@ struct Params {
   mat_stride: u32,   // @40 floats between two problems' [P̄ | Ā] blocks (0: one shared block)
   fac_stride: u32,   // @44 floats between two problems' factor blocks (0: shared)
   last_iter: u32,    // @48 1 when this dispatch ends on a check iteration (record δx, δy)
-  flags: u32,        // @52 bit 0: scaled_termination, bit 1: check computes the ρ ratio only
-  _pad0: u32,        // @56
+  flags: u32,        // @52 bit 0: scaled_termination, bit 1: check computes the ρ ratio only,
+                     //     bit 2: PCG cold start (x̃ = 0 each solve; a comparison aid, not a default)
+  cg_max_iter: u32,  // @56 PCG iterations per x̃ solve at most (indirect path)
   _pad1: u32,        // @60  (struct size 64)
 }
 
@@ -27,9 +28,10 @@ struct Params {
 @group(0) @binding(2) var<storage, read> data: array<f32>;
 // Per problem, stride 2n+3m: x[n] z[m] y[m] δx[n] δy[m] (scaled iterates).
 @group(0) @binding(3) var<storage, read_write> state: array<f32>;
-// Per-problem LDLᵀ factor of K = P̄ + σI + Āᵀdiag(ρ)Ā (n×n), or the shared GEMM operator.
+// Per-problem LDLᵀ factor of K = P̄ + σI + Āᵀdiag(ρ)Ā (n×n), the PCG vectors (admm-pcg.wgsl,
+// stride 5n+m), or the shared GEMM operator.
 @group(0) @binding(4) var<storage, read_write> fac: array<f32>;
-// Per problem, 8 floats: see INFO_* below.
+// Per problem, 16 floats: see INFO_* below.
 @group(0) @binding(5) var<storage, read_write> info: array<f32>;
 // Shared regime: GEMM output Y ((n+m)×batch, row-major) and input V ((2n+m)×batch).
 @group(0) @binding(6) var<storage, read_write> gy: array<f32>;
@@ -39,15 +41,22 @@ struct Params {
 const INF_BOUND: f32 = 1e29;
 const DIVISION_TOL: f32 = 1e-10;
 
-const INFO_STRIDE: u32 = 8u;
+const INFO_STRIDE: u32 = 16u;
 const INFO_STATUS: u32 = 0u;     // 0 running, 1 solved, 2 primal infeasible, 3 dual infeasible, 4 non-convex pivot
 const INFO_ITER: u32 = 1u;       // iterations run
 const INFO_PRIM: u32 = 2u;       // ‖r_prim‖∞ (unscaled unless scaled_termination)
 const INFO_DUAL: u32 = 3u;       // ‖r_dual‖∞
 const INFO_RHO_RATIO: u32 = 4u;  // √((r̄_prim/scale) / (r̄_dual/scale)) in the scaled problem
 const INFO_COST: u32 = 5u;       // cost scaling c (host input)
-const INFO_REFACTOR: u32 = 6u;   // host input: 1 when this problem's K must be refactored
+const INFO_REFACTOR: u32 = 6u;   // host input: 1 when K changed (ρ): refactor (direct) / new M⁻¹ (PCG)
 const INFO_APPROX: u32 = 7u;     // 1 when the last check met 10× the tolerances (solved_inaccurate)
+const INFO_PRIM_SCALED: u32 = 8u;  // ‖Āx − z‖∞ of the scaled problem at the last check (−1: none yet)
+const INFO_DUAL_SCALED: u32 = 9u;  // ‖P̄x + q̄ + Āᵀy‖∞ of the scaled problem at the last check
+const INFO_CG_ITER: u32 = 10u;     // PCG iterations run in total (indirect path)
+const INFO_CG_EPS: u32 = 11u;      // PCG tolerance of the last x̃ solve (host input −1: first solve)
+const INFO_CG_FRACTION: u32 = 12u; // PCG tolerance fraction (host input: cg_tol_fraction; halved by PCG)
+const INFO_CG_ZERO: u32 = 13u;     // consecutive x̃ solves that needed no PCG iteration
+// 14, 15: padding (a 64-byte record)
 
 fn mat_p(b: u32) -> u32 { return b * prm.mat_stride; }
 fn mat_a(b: u32) -> u32 { return b * prm.mat_stride + prm.n * prm.n; }

@@ -8,6 +8,7 @@ import { validateMatrices, validateProblem, validateVectors, objective } from '.
 import { scaleData, scaleVectors, scaleWarmStart, unscaleSolution, withVectors, type Scaling } from '../solvers/qp/scaling';
 import { classifyRows } from '../solvers/qp/admm';
 import { activeSet, failedResult } from '../solvers/qp/solve';
+import { polish } from '../solvers/qp/polish';
 import { matTVec, matVec, normInf } from '../solvers/linalg/dense';
 import { DIVISION_TOL } from '../solvers/qp/workspace';
 import { GPU_STATUS, INFO, INFO_STRIDE, stateStride } from './admm-layout';
@@ -153,9 +154,9 @@ export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: 
   return group.map((pp, b) => {
     const { n, m, problem: p } = pp;
     const it = slice(out.state, b, n, m);
-    const { x, y, z } = unscaleSolution(pp.scaling, it.x, it.y, it.z);
+    let { x, y, z } = unscaleSolution(pp.scaling, it.x, it.y, it.z);
     const code = out.info[b * INFO_STRIDE + INFO.status];
-    const tol = meetsTolerance(p, x, z, y, s, 1);
+    let tol = meetsTolerance(p, x, z, y, s, 1);
     let status: QpStatus;
     if (code === GPU_STATUS.solved) status = 'solved';
     else if (code === GPU_STATUS.primalInfeasible) status = 'primal_infeasible';
@@ -163,6 +164,19 @@ export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: 
     else if (tol.ok) status = 'solved';
     else if (meetsTolerance(p, x, z, y, s, 10).ok) status = 'solved_inaccurate';
     else status = out.timeLimitHit ? 'time_limit_reached' : 'max_iter_reached';
+    // Polishing runs here, on the CPU in Float64, from the f32 iterate: with the right active set
+    // it turns an f32 answer into an exact one, and it is refused (kept 'unsuccessful') otherwise.
+    let polishStatus: QpResult['polish'] = 'not_run';
+    if (s.polish && status === 'solved') {
+      const residualsOf = (xs: Float64Array, zs: Float64Array, ys: Float64Array) =>
+        meetsTolerance(p, xs, zs, ys, s, 1);
+      const pol = polish({ ...p, z, y, settings: s }, tol, residualsOf);
+      polishStatus = pol.status;
+      if (pol.status === 'success' && pol.x && pol.y && pol.z && pol.residuals) {
+        ({ x, y, z } = pol);
+        tol = pol.residuals;
+      }
+    }
     const infeasible = status === 'primal_infeasible' || status === 'dual_infeasible';
     const cert = certificate(pp, status, it.dx, it.dy);
     return {
@@ -178,7 +192,7 @@ export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: 
       active: activeSet(p, z, y, s),
       rho: out.rho[b],
       rho_updates: out.rhoUpdates[b],
-      polish: 'not_run',
+      polish: polishStatus,
       ...(cert ? { certificate: cert } : {}),
     };
   });

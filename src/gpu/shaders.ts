@@ -6,7 +6,9 @@
 import common from './common.wgsl?raw';
 import ldl from './ldl.wgsl?raw';
 import admmFactor from './admm-factor.wgsl?raw';
+import admmStep from './admm-step.wgsl?raw';
 import admmIterate from './admm-iterate.wgsl?raw';
+import admmPcg from './admm-pcg.wgsl?raw';
 import admmCheck from './admm-check.wgsl?raw';
 import admmShared from './admm-shared.wgsl?raw';
 import gemm from './gemm.wgsl?raw';
@@ -15,8 +17,10 @@ import kkt from './kkt.wgsl?raw';
 export const SHADERS = {
   /** Per-problem K formation + LDLᵀ (entry `factor`). */
   admmFactor: common + ldl + admmFactor,
-  /** Per-problem ADMM iterations (entry `iterate`). */
-  admmIterate: common + ldl + admmIterate,
+  /** Per-problem ADMM iterations, direct x̃ solve with the LDLᵀ factor (entry `iterate`). */
+  admmIterate: common + ldl + admmStep + admmIterate,
+  /** Per-problem ADMM iterations, indirect x̃ solve by PCG (entries `precond`, `iterate`). */
+  admmPcg: common + admmStep + admmPcg,
   /** Termination / infeasibility checks (entry `check`). */
   admmCheck: common + admmCheck,
   /** Shared-regime V assembly and updates (entries `assemble`, `update`, `count`). */

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { create, globals } from 'webgpu';
 import { makeProblem } from '../solvers/qp';
 import type { QpBatch } from '../solvers/qp/types';
-import { EngineHost, gpuRefusal } from './engineHost';
+import { EngineHost, GPU_POLISH_EPS, gpuPlan } from './engineHost';
 import type { EngineEventMessage } from './protocol';
 
 Object.assign(globalThis, globals);
@@ -55,13 +55,20 @@ async function waitFor(pred: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe('gpuRefusal: which settings f32 can honour', () => {
-  it('refuses polishing and tolerances below 1e-5, accepts the defaults', () => {
-    expect(gpuRefusal({ polish: true })).toMatch(/polish/);
-    expect(gpuRefusal({ eps_abs: 1e-9, eps_rel: 1e-9 })).toMatch(/below what f32 reaches/);
-    expect(gpuRefusal({ eps_abs: 1e-4, eps_rel: 1e-6 })).toMatch(/1e-6/);
-    expect(gpuRefusal(undefined)).toBeNull();
-    expect(gpuRefusal(GPU_SETTINGS)).toBeNull();
+describe('gpuPlan: which settings f32 can honour', () => {
+  it('refuses tight tolerances without polishing, loosens polished ones, accepts the defaults', () => {
+    expect(gpuPlan({ eps_abs: 1e-9, eps_rel: 1e-9 })).toEqual({
+      refusal: expect.stringMatching(/below what f32 reaches/),
+    });
+    expect(gpuPlan({ eps_abs: 1e-4, eps_rel: 1e-6 })).toEqual({
+      refusal: expect.stringMatching(/1e-6/),
+    });
+    expect(gpuPlan({ eps_abs: 1e-9, eps_rel: 1e-9, polish: true })).toEqual({
+      settings: { eps_abs: GPU_POLISH_EPS, eps_rel: GPU_POLISH_EPS, polish: true },
+      polished: true,
+    });
+    expect(gpuPlan(undefined)).toEqual({ settings: {}, polished: false });
+    expect(gpuPlan(GPU_SETTINGS)).toEqual({ settings: GPU_SETTINGS, polished: false });
   });
 });
 
@@ -86,14 +93,48 @@ describe('EngineHost with a WebGPU adapter', () => {
     spy.mockRestore();
   });
 
-  it('keeps tight or polished batches on the CPU (Float64)', async () => {
+  it('keeps tight unpolished batches on the CPU (Float64)', async () => {
     const { host: h } = host(dawn);
     const gpu = (await h.gpuEngines())!;
     const spy = vi.spyOn(gpu.engine, 'solveBatch');
-    const res = await h.solveBatch(batchOf([0.3]), { eps_abs: 1e-9, eps_rel: 1e-9, polish: true });
+    const res = await h.solveBatch(batchOf([0.3]), { eps_abs: 1e-9, eps_rel: 1e-9 });
     expect(spy).not.toHaveBeenCalled();
-    for (const xi of res[0].x) expect(Math.abs(xi - 0.3)).toBeLessThan(1e-9);
+    for (const xi of res[0].x) expect(Math.abs(xi - 0.3)).toBeLessThan(1e-7);
     spy.mockRestore();
+  });
+
+  it('polished batches: ADMM on the GPU, polish in Float64, exact answers; failures re-solved on the CPU', async () => {
+    const { host: h } = host(dawn);
+    const gpu = (await h.gpuEngines())!;
+    const gpuSpy = vi.spyOn(gpu.engine, 'solveBatch');
+    const cpuSpy = vi.spyOn(h.cpu, 'solveBatch');
+    const cs = [0.2, 0.35, 0.9];
+    const tight = { eps_abs: 1e-9, eps_rel: 1e-9, polish: true };
+    const res = await h.solveBatch(batchOf(cs), tight);
+    expect(gpuSpy).toHaveBeenCalledTimes(1);
+    expect(cpuSpy).not.toHaveBeenCalled();
+    res.forEach((r, k) => {
+      expect(r.polish).toBe('success');
+      for (const xi of r.x) expect(Math.abs(xi - expected(cs[k]))).toBeLessThan(1e-9);
+    });
+    // A GPU result whose polish failed is solved again on the CPU, alone.
+    gpuSpy.mockRestore();
+    const original = gpu.engine.solveBatch.bind(gpu.engine);
+    const patched = vi.spyOn(gpu.engine, 'solveBatch').mockImplementationOnce(async (b, s, w) => {
+      const out = await original(b, s, w);
+      out[1] = { ...out[1], polish: 'unsuccessful', x: Float64Array.from([9, 9]) };
+      return out;
+    });
+    const again = await h.solveBatch(batchOf(cs), tight);
+    expect(patched).toHaveBeenCalledTimes(1);
+    expect(cpuSpy).toHaveBeenCalledTimes(1);
+    const redone = cpuSpy.mock.calls[0][0];
+    expect(redone.kind === 'shared' && redone.params.length).toBe(1);
+    again.forEach((r, k) => {
+      for (const xi of r.x) expect(Math.abs(xi - expected(cs[k]))).toBeLessThan(1e-9);
+    });
+    patched.mockRestore();
+    cpuSpy.mockRestore();
   });
 
   it('a GPU error during a batch gives a notice and the CPU result, not an exception', async () => {

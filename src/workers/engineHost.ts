@@ -3,9 +3,12 @@
  * and a device, else the CPU engine with the reason. Routing:
  *  - single interactive solves always run on the CPU engine (Float64, polishing): exact active
  *    sets matter there, and one tiny QP is faster on the CPU than a GPU round trip;
- *  - batches go to the WebGPU engine (f32) when there is one and the requested accuracy is within
- *    f32's reach (`gpuRefusal`); otherwise, and after any GPU error, the CPU engine solves them, and
- *    a GPU error is reported to the page as a notice — never a silent wrong number.
+ *  - batches go to the WebGPU engine (f32) when there is one (`gpuPlan`). A batch that asks for
+ *    polishing runs its ADMM on the GPU at f32-reachable tolerances and is polished on the CPU in
+ *    Float64; any problem whose polish does not succeed is solved again on the CPU engine, so the
+ *    answer is as exact as the CPU engine's. Tight tolerances without polishing stay on the CPU.
+ *    After any GPU error the CPU engine solves the batch and the page gets a notice — never a
+ *    silent wrong number.
  * Device loss is handled by the device layer (it recreates the device); the host reports it, and
  * falls back to the CPU for good when recreation fails.
  */
@@ -24,14 +27,34 @@ export const GPU_MIN_EPS = 1e-5;
 
 export const CPU_LABEL = 'CPU (Float64)';
 
-/** Why a batch with these settings should not go to the f32 GPU engine, or null when it may. */
-export function gpuRefusal(settings?: Partial<QpSettings>): string | null {
+/** ADMM tolerance of the GPU pass of a polished batch: f32 reaches it reliably, polishing does the rest. */
+export const GPU_POLISH_EPS = 1e-4;
+
+/**
+ * How a batch with these settings runs on the f32 GPU engine: the settings to hand it and whether
+ * its results must be checked (polished ones), or the reason it stays on the CPU.
+ */
+export function gpuPlan(
+  settings?: Partial<QpSettings>,
+): { settings: Partial<QpSettings>; polished: boolean } | { refusal: string } {
   const s = resolveSettings(settings);
-  if (s.polish) return 'polishing was requested (the GPU engine does not polish)';
   const eps = Math.min(s.eps_abs, s.eps_rel);
+  if (s.polish) {
+    const gpuEps = Math.max(eps, GPU_POLISH_EPS);
+    return { settings: { ...settings, eps_abs: gpuEps, eps_rel: gpuEps }, polished: true };
+  }
   if (eps < GPU_MIN_EPS)
-    return `tolerance ${eps.toExponential()} is below what f32 reaches (${GPU_MIN_EPS.toExponential()})`;
-  return null;
+    return {
+      refusal: `tolerance ${eps.toExponential()} without polishing is below what f32 reaches (${GPU_MIN_EPS.toExponential()})`,
+    };
+  return { settings: settings ?? {}, polished: false };
+}
+
+/** The sub-batch of the given members (for re-solving some problems of a batch elsewhere). */
+function subBatch(batch: QpBatch, members: number[]): QpBatch {
+  return batch.kind === 'problems'
+    ? { kind: 'problems', problems: members.map((i) => batch.problems[i]) }
+    : { kind: 'shared', structure: batch.structure, params: members.map((i) => batch.params[i]) };
 }
 
 export interface EngineHostOptions {
@@ -111,25 +134,38 @@ export class EngineHost {
     settings?: Partial<QpSettings>,
     warm?: (WarmStart | undefined)[],
   ): Promise<QpResult[]> {
+    const plan = gpuPlan(settings);
     // A batch the GPU would refuse does not wait for WebGPU's start-up (seconds on a loaded machine).
-    if (gpuRefusal(settings) !== null) return this.cpu.solveBatch(batch, settings, warm);
+    if ('refusal' in plan) return this.cpu.solveBatch(batch, settings, warm);
     await this.started;
     const gpu = this.gpu;
     if (!gpu) return this.cpu.solveBatch(batch, settings, warm);
+    let results: QpResult[];
     try {
-      return await gpu.engine.solveBatch(batch, settings, warm);
+      results = await gpu.engine.solveBatch(batch, plan.settings, warm);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      this.options.post({
-        type: 'engine-event',
-        info: { ...this.info },
-        notice: {
-          level: 'warn',
-          text: `The WebGPU engine failed on a batch (${message}); that batch was solved on the CPU instead.`,
-        },
+      this.post({
+        level: 'warn',
+        text: `The WebGPU engine failed on a batch (${message}); that batch was solved on the CPU instead.`,
       });
       return this.cpu.solveBatch(batch, settings, warm);
     }
+    if (!plan.polished) return results;
+    // Polished on the CPU from the GPU iterate: where the guessed active set was wrong (polish not
+    // 'success'), or ADMM did not finish, that problem is solved again by the CPU engine.
+    const unfinished = ['solved_inaccurate', 'max_iter_reached', 'time_limit_reached'];
+    const redo = results.flatMap((r, i) =>
+      (r.status === 'solved' && r.polish !== 'success') || unfinished.includes(r.status) ? [i] : [],
+    );
+    if (redo.length === 0) return results;
+    const again = await this.cpu.solveBatch(
+      subBatch(batch, redo),
+      settings,
+      warm && redo.map((i) => warm[i]),
+    );
+    redo.forEach((i, k) => (results[i] = again[k]));
+    return results;
   }
 
   private readonly onDeviceEvent = (e: DeviceEvent): void => {

@@ -1,23 +1,42 @@
-import type { PolishStatus } from './types';
-import type { Workspace } from './workspace';
-import { computeResiduals, type Residuals } from './admm';
+import type { DenseMatrix, PolishStatus, QpSettings } from './types';
 import { assembleKkt, ldlFactor, ldlSolve } from '../linalg/ldl';
 import { matVec, zeros } from '../linalg/dense';
 
+/** What polishing reads: the problem data and the ADMM iterate, in one consistent space. */
+export interface PolishData {
+  n: number;
+  m: number;
+  P: DenseMatrix;
+  A: DenseMatrix;
+  q: Float64Array;
+  l: Float64Array;
+  u: Float64Array;
+  /** ADMM's z and y, from which the active set is guessed. */
+  z: Float64Array;
+  y: Float64Array;
+  settings: QpSettings;
+}
+
+/** Primal and dual residual norms used to compare the polished point with ADMM's. */
+export interface PolishResiduals {
+  prim: number;
+  dual: number;
+}
+
 /** Outcome of polishing, in the scaled space. */
-export interface PolishResult {
+export interface PolishResult<R extends PolishResiduals> {
   status: PolishStatus;
   x?: Float64Array;
   z?: Float64Array;
   y?: Float64Array;
-  residuals?: Residuals;
+  residuals?: R;
 }
 
 /**
  * Rows guessed active from the ADMM iterate (OSQP polish.c): lower when z − l < −y, upper when
  * u − z < y. Rows with l = u are always kept, their multiplier being free in sign.
  */
-export function guessActiveSet(w: Workspace): { rows: number[]; bound: Float64Array } {
+export function guessActiveSet(w: PolishData): { rows: number[]; bound: Float64Array } {
   const rows: number[] = [];
   const bound: number[] = [];
   for (let i = 0; i < w.m; i++) {
@@ -38,9 +57,15 @@ export function guessActiveSet(w: Workspace): { rows: number[]; bound: Float64Ar
 /**
  * Solution polishing: solve the equality-constrained QP on the guessed active set through the
  * δ-regularized quasi-definite KKT system [[P + δI, Āᵀ], [Ā, −δI]], refine iteratively against the
- * unregularized one, and keep the result only if it improves on the ADMM residuals.
+ * unregularized one, and keep the result only if it improves on the ADMM residuals. It works in
+ * whatever space `w` is given in: the CPU engine polishes its scaled iterate, the GPU engine the
+ * unscaled f32 iterate it read back (in Float64 here).
  */
-export function polish(w: Workspace, admm: Residuals): PolishResult {
+export function polish<R extends PolishResiduals>(
+  w: PolishData,
+  admm: R,
+  residualsOf: (x: Float64Array, z: Float64Array, y: Float64Array) => R,
+): PolishResult<R> {
   const { n, settings } = w;
   const { rows, bound } = guessActiveSet(w);
   const k = rows.length;
@@ -90,7 +115,7 @@ export function polish(w: Workspace, admm: Residuals): PolishResult {
   }
   const z = matVec(w.A, x);
   for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
-  const residuals = computeResiduals(w, x, z, y);
+  const residuals = residualsOf(x, z, y);
   const better =
     (residuals.prim < admm.prim && residuals.dual < admm.dual) ||
     (residuals.prim < admm.prim && admm.dual < 1e-10) ||

@@ -284,7 +284,7 @@ export function solveValidated(
   let zs = w.z;
   let ys = w.y;
   if (s.polish && run.status === 'solved') {
-    const pol = polish(w, res);
+    const pol = polish(w, res, (x, z, y) => computeResiduals(w, x, z, y));
     polishStatus = pol.status;
     if (pol.status === 'success' && pol.x && pol.y && pol.z && pol.residuals) {
       xs = pol.x;
