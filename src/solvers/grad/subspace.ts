@@ -1,10 +1,11 @@
 /**
  * Small dense subspace tools for the zero-gradient analysis: orthonormal bases, projections,
- * symmetric eigen-decomposition (cyclic Jacobi, with vectors) and left null spaces.
+ * and left null spaces (through the Jacobi eigen-decomposition of src/solvers/linalg).
  * Meant for n up to a few hundred.
  */
 import type { DenseMatrix } from '../qp/types';
 import { zeros } from '../linalg/dense';
+import { symmetricEigen } from '../linalg/eigen';
 import { norm2 } from './vec';
 
 /**
@@ -41,62 +42,6 @@ export function projectOntoSpan(basis: Float64Array[], v: ArrayLike<number>): Fl
     for (let j = 0; j < v.length; j++) p[j] += c * b[j];
   }
   return p;
-}
-
-/** Symmetric M = V diag(λ) Vᵀ by cyclic Jacobi rotations; vectors[k] is the eigenvector of values[k]. */
-export function symmetricEigen(
-  M: DenseMatrix,
-  maxSweeps = 100,
-): { values: Float64Array; vectors: Float64Array[] } {
-  const n = M.rows;
-  if (M.cols !== n) throw new Error(`symmetricEigen: matrix is ${M.rows}×${M.cols}, not square`);
-  const a = Float64Array.from(M.data);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n * n; i++) total += a[i] * a[i];
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
-    if (off <= 1e-30 * total || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  const vectors: Float64Array[] = [];
-  for (let k = 0; k < n; k++) {
-    values[k] = a[k * n + k];
-    const col = new Float64Array(n);
-    for (let i = 0; i < n; i++) col[i] = v[i * n + k];
-    vectors.push(col);
-  }
-  return { values, vectors };
 }
 
 /**

@@ -3,18 +3,25 @@ import { choleskyFactor, isCholeskyFailure } from './cholesky';
 import { maxAbs } from './dense';
 
 /**
- * Eigenvalues of a symmetric matrix by the cyclic Jacobi method, ascending. O(n³) per sweep:
- * meant for small matrices (messages, tests), not for the solver's inner loop.
+ * Symmetric M = V diag(λ) Vᵀ by cyclic Jacobi rotations; vectors[k] is the eigenvector of
+ * values[k] (unsorted). O(n³) per sweep: meant for small matrices (messages, the zero-gradient
+ * analysis, tests), not for the solver's inner loop.
  */
-export function symmetricEigenvalues(M: DenseMatrix, maxSweeps = 60): Float64Array {
+export function symmetricEigen(
+  M: DenseMatrix,
+  maxSweeps = 100,
+): { values: Float64Array; vectors: Float64Array[] } {
   const n = M.rows;
-  const a = new Float64Array(M.data);
-  const scale = maxAbs(M);
+  if (M.cols !== n) throw new Error(`symmetricEigen: matrix is ${M.rows}×${M.cols}, not square`);
+  const a = Float64Array.from(M.data);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let off = 0;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) off = Math.max(off, Math.abs(a[p * n + q]));
-    if (off <= 1e-15 * scale || off === 0) break;
+    let total = 0;
+    for (let i = 0; i < n * n; i++) total += a[i] * a[i];
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
+    if (off <= 1e-30 * total || off === 0) break;
     for (let p = 0; p < n; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q];
@@ -23,7 +30,7 @@ export function symmetricEigenvalues(M: DenseMatrix, maxSweeps = 60): Float64Arr
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        // A ← Jᵀ A J with the rotation J in the (p, q) plane.
+        // A ← Jᵀ A J with the rotation J in the (p, q) plane; V ← V J accumulates the vectors.
         for (let k = 0; k < n; k++) {
           const akp = a[k * n + p];
           const akq = a[k * n + q];
@@ -36,12 +43,29 @@ export function symmetricEigenvalues(M: DenseMatrix, maxSweeps = 60): Float64Arr
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
       }
     }
   }
-  const ev = new Float64Array(n);
-  for (let i = 0; i < n; i++) ev[i] = a[i * n + i];
-  return ev.sort();
+  const values = new Float64Array(n);
+  const vectors: Float64Array[] = [];
+  for (let k = 0; k < n; k++) {
+    values[k] = a[k * n + k];
+    const col = new Float64Array(n);
+    for (let i = 0; i < n; i++) col[i] = v[i * n + k];
+    vectors.push(col);
+  }
+  return { values, vectors };
+}
+
+/** Eigenvalues of a symmetric matrix, ascending. */
+export function symmetricEigenvalues(M: DenseMatrix, maxSweeps = 100): Float64Array {
+  return symmetricEigen(M, maxSweeps).values.sort();
 }
 
 /** Outcome of the positive-semidefiniteness test. */
