@@ -12,7 +12,14 @@ import { fdBackward } from './fd';
 
 export * from './types';
 export { kktBackward, activeSetOf, type ActiveSet } from './kkt';
-export { jvp, solutionJacobian, type DataDirection, type SolutionJacobian } from './jacobian';
+export {
+  jvp,
+  matrixJacobian,
+  solutionJacobian,
+  type DataDirection,
+  type MatrixJacobian,
+  type SolutionJacobian,
+} from './jacobian';
 export { bpqpBackward, backwardQp } from './bpqp';
 export { lpgdBackward, lagrangianGradient, type LpgdVariant } from './lpgd';
 export { fdBackward, engineForwardSolve, type ForwardSolve } from './fd';

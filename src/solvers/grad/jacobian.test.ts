@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QpProblem } from '../qp/types';
 import { knownQp, quadprogSolve } from './testing';
-import { jvp, solutionJacobian, type DataDirection } from './jacobian';
+import { jvp, matrixJacobian, solutionJacobian, type DataDirection } from './jacobian';
 import { kktBackward } from './kkt';
 import { Rng } from './rng';
 import { relError } from './vec';
@@ -55,6 +55,42 @@ describe('forward mode: JVP vs Jacobian vs finite differences', () => {
         viaJ[r] += J.dl.data[r * m + i] * d.dl[i] + J.du.data[r * m + i] * d.du[i];
     }
     expect(relError(viaJ, jvp(problem, result, qlu).dx)).toBeLessThan(1e-12);
+  });
+
+  it('∂x*/∂P and ∂x*/∂A column by column against central differences of quadprog solves', () => {
+    const J = matrixJacobian(problem, result);
+    expect([J.dP.rows, J.dP.cols, J.dA.rows, J.dA.cols]).toEqual([n, (n * (n + 1)) / 2, n, m * n]);
+    // Not vacuous: the matrices move x* (inactive rows' columns of dA are zero, the rest are not).
+    expect(Math.max(...J.dP.data.map(Math.abs))).toBeGreaterThan(1e-2);
+    expect(Math.max(...J.dA.data.map(Math.abs))).toBeGreaterThan(1e-2);
+    const h = 1e-6;
+    const zeroP = { rows: n, cols: n, data: new Float64Array(n * n) };
+    const zeroA = { rows: m, cols: n, data: new Float64Array(m * n) };
+    const none = { dq: new Float64Array(n), dl: new Float64Array(m), du: new Float64Array(m) };
+    const fdColumn = (d: Required<DataDirection>) => {
+      const xp = quadprogSolve(moved(d, h)).x;
+      const xm = quadprogSolve(moved(d, -h)).x;
+      return xp.map((v, k) => (v - xm[k]) / (2 * h));
+    };
+    // Symmetric P directions (i ≤ j), in the documented column order.
+    let col = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++, col++) {
+        const dP = { ...zeroP, data: new Float64Array(n * n) };
+        dP.data[i * n + j] = 1;
+        dP.data[j * n + i] = 1;
+        const fd = fdColumn({ ...none, dP, dA: zeroA });
+        const jc = Float64Array.from({ length: n }, (_, r) => J.dP.data[r * J.dP.cols + col]);
+        for (let r = 0; r < n; r++) expect(Math.abs(jc[r] - fd[r])).toBeLessThan(1e-5);
+      }
+    }
+    for (let k = 0; k < m * n; k++) {
+      const dA = { ...zeroA, data: new Float64Array(m * n) };
+      dA.data[k] = 1;
+      const fd = fdColumn({ ...none, dP: zeroP, dA });
+      for (let r = 0; r < n; r++)
+        expect(Math.abs(J.dA.data[r * J.dA.cols + k] - fd[r])).toBeLessThan(1e-5);
+    }
   });
 
   it('adjoint identity: gᵀ(JVP along d) = ⟨backward gradients, d⟩ for every block', () => {
