@@ -25,6 +25,8 @@ export interface AdmmRunner {
   encode(enc: GPUCommandEncoder, steps: number, evaluate: boolean, ratioOnly: boolean): void;
   /** Applies the ρ estimates in `info` to running problems (refactor / rebuild as needed). */
   adapt(info: Float32Array): void;
+  /** Sees every info readback (statistics only). */
+  observe?(info: Float32Array): void;
 }
 
 export interface DriveOutcome {
@@ -70,6 +72,7 @@ export async function drive(ctx: GpuContext, r: AdmmRunner, s: QpSettings, t0: n
     const perIter = Math.max(performance.now() - t, 0.01) / steps;
     budget = Math.max(1, Math.min(MAX_STEPS_PER_SUBMIT, Math.floor(TARGET_SUBMIT_MS / perIter)));
     if (evaluate) {
+      r.observe?.(info);
       let running = 0;
       for (let b = 0; b < r.batch; b++) if (info[b * INFO_STRIDE + INFO.status] === 0) running++;
       if (running === 0) break;

@@ -66,18 +66,20 @@ fn apply_K(b: u32, t: u32) {
 }
 
 /**
- * cuOSQP's residual strategy (invocation 0): the first solve of a run gets fraction·‖rhs‖∞; later
- * ones fraction·√(r̄_prim·r̄_dual), never looser than the previous solve's, at least the floor; the
- * fraction halves after CG_TOL_REDUCTION solves in a row needed no iteration. The scaled residuals
- * come from the last check pass (cuOSQP has them every iteration); until the first check,
- * ‖rhs‖∞ stands in for √(r̄_prim·r̄_dual).
+ * cuOSQP's residual strategy (invocation 0): fraction·√(r̄_prim·r̄_dual), never looser than the
+ * previous solve's, at least the floor; the fraction halves after CG_TOL_REDUCTION solves in a row
+ * needed no iteration. The scaled residuals come from the last check pass (cuOSQP has them every
+ * iteration) or, before it, from the host for a warm start; a cold start's first solve gets
+ * fraction·‖rhs‖∞ (cuOSQP's first iteration) and ‖rhs‖∞ stands in for √(r̄_prim·r̄_dual) until
+ * the first check.
  */
 fn cg_tolerance(b: u32, rhs_norm: f32) -> f32 {
   let ib = b * INFO_STRIDE;
   var frac = info[ib + INFO_CG_FRACTION];
   let prev = info[ib + INFO_CG_EPS];
+  let rp = info[ib + INFO_PRIM_SCALED];
   var eps: f32;
-  if (prev < 0.0) {
+  if (prev < 0.0 && rp < 0.0) {
     eps = select(frac * rhs_norm, 1.0, rhs_norm < CG_TOL_MIN);
   } else {
     if (info[ib + INFO_CG_ZERO] >= CG_TOL_REDUCTION) {
@@ -85,9 +87,9 @@ fn cg_tolerance(b: u32, rhs_norm: f32) -> f32 {
       info[ib + INFO_CG_FRACTION] = frac;
       info[ib + INFO_CG_ZERO] = 0.0;
     }
-    let rp = info[ib + INFO_PRIM_SCALED];
     let res = select(rhs_norm, sqrt(rp * info[ib + INFO_DUAL_SCALED]), rp >= 0.0);
-    eps = max(min(frac * res, prev), max(CG_TOL_MIN, CG_TOL_REL_F32 * rhs_norm));
+    let cap = select(prev, 3.0e38, prev < 0.0);
+    eps = max(min(frac * res, cap), max(CG_TOL_MIN, CG_TOL_REL_F32 * rhs_norm));
   }
   info[ib + INFO_CG_EPS] = eps;
   return eps;
@@ -108,6 +110,7 @@ fn pcg_solve(b: u32, t: u32, eps: f32) -> u32 {
     for (var j = t; j < n; j += WG) { fac[po + j] = fac[xo + j]; }
     apply_K(b, t);
     for (var j = t; j < n; j += WG) { fac[ro + j] -= fac[ko + j]; }
+    storageBarrier(); // every K·x̃ is done reading p before p is overwritten below
   } else {
     for (var j = t; j < n; j += WG) { fac[xo + j] = 0.0; }
   }

@@ -3,7 +3,8 @@
  * assembly run on the CPU in Float64 (prepare.ts); the ADMM iterations, termination and
  * infeasibility checks of the whole batch run on the GPU, in one of two regimes:
  *  - 'shared' batches: one K⁻¹ for all problems, each iteration one GEMM (run-shared.ts);
- *  - 'problems' batches: one workgroup per problem with its own LDLᵀ factor (run-problems.ts).
+ *  - 'problems' batches: one workgroup per problem with its own K, solved by LDLᵀ or by PCG
+ *    (run-problems.ts, admm-linsys.ts; `GpuEngineOptions.linsys`).
  * Batches are cut into chunks whose buffers fit maxStorageBufferBindingSize.
  */
 import type { QpBatch, QpEngine, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
@@ -12,6 +13,7 @@ import { validateSettings } from '../solvers/qp/validate';
 import type { GpuContext } from './device';
 import { collectResults, prepareBatch, type PreparedProblem } from './prepare';
 import { perProblemFloats, runProblems, type RegimeOutcome } from './run-problems';
+import { engineOptionsIssue, resolveLinsys, type GpuEngineOptions } from './admm-linsys';
 import { runShared } from './run-shared';
 
 const MAX_WORKGROUPS = 65535;
@@ -19,7 +21,13 @@ const MAX_WORKGROUPS = 65535;
 export class GpuEngine implements QpEngine {
   readonly name = 'gpu' as const;
 
-  constructor(readonly ctx: GpuContext) {}
+  constructor(
+    readonly ctx: GpuContext,
+    readonly options: GpuEngineOptions = {},
+  ) {
+    const bad = engineOptionsIssue(options);
+    if (bad) throw new Error(`GpuEngine: ${bad}`);
+  }
 
   get adapter(): string {
     return `${this.ctx.adapterInfo} (WebGPU, f32)`;
@@ -48,7 +56,8 @@ export class GpuEngine implements QpEngine {
   /** Runs a chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
   private async runWithRecovery(chunk: PreparedProblem[], shared: boolean, s: QpSettings, t0: number): Promise<RegimeOutcome> {
     const gen = this.ctx.generation;
-    const run = () => (shared ? runShared(this.ctx, chunk, s, t0) : runProblems(this.ctx, chunk, s, t0));
+    const linsys = resolveLinsys(chunk[0].n, this.options.linsys);
+    const run = () => (shared ? runShared(this.ctx, chunk, s, t0) : runProblems(this.ctx, chunk, s, t0, linsys, this.options));
     this.ctx.device.pushErrorScope('validation');
     this.ctx.device.pushErrorScope('out-of-memory');
     try {
@@ -68,7 +77,7 @@ export class GpuEngine implements QpEngine {
   private *chunks(group: PreparedProblem[], shared: boolean): Generator<PreparedProblem[]> {
     const { n, m } = group[0];
     const limit = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
-    const f = perProblemFloats(n, m);
+    const f = perProblemFloats(n, m, resolveLinsys(n, this.options.linsys));
     const perProblem = 4 * (shared ? 2 * n + m : Math.max(f.mats, f.fac, f.state));
     if (shared && 4 * (n + m) * (2 * n + m) > limit) throw new Error(`shared regime: the (n+m)×(2n+m) operator for n=${n}, m=${m} exceeds the ${limit}-byte binding limit`);
     const size = Math.max(1, Math.min(MAX_WORKGROUPS, Math.floor(limit / perProblem)));

@@ -148,8 +148,14 @@ function certificate(pp: PreparedProblem, status: QpStatus, dx: Float64Array, dy
   return undefined;
 }
 
+/** A GPU engine result: a QpResult, plus the PCG iteration count when x̃ was solved indirectly. */
+export interface GpuQpResult extends QpResult {
+  /** PCG iterations summed over every x̃ solve (per-problem batches on the indirect path only). */
+  cg_iter?: number;
+}
+
 /** Builds the QpResult of every problem of a finished regime run. */
-export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: QpSettings, t0: number): QpResult[] {
+export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: QpSettings, t0: number): GpuQpResult[] {
   const time = performance.now() - t0;
   return group.map((pp, b) => {
     const { n, m, problem: p } = pp;
@@ -194,6 +200,7 @@ export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: 
       rho_updates: out.rhoUpdates[b],
       polish: polishStatus,
       ...(cert ? { certificate: cert } : {}),
+      ...(out.linsys === 'indirect' ? { cg_iter: out.info[b * INFO_STRIDE + INFO.cgIter] } : {}),
     };
   });
 }

@@ -1,8 +1,9 @@
 /**
- * Per-problem regime (QpBatch 'problems'): one workgroup per problem. Each problem's
- * K = P̄ + σI + Āᵀdiag(ρ)Ā is formed and LDLᵀ-factored on the GPU (admm-factor.wgsl) and
- * refactored only for the problems whose own ρ changed; `iterate` runs many ADMM iterations per
- * dispatch with the factor in storage and x̃ in workgroup memory (n ≤ 1024).
+ * Per-problem regime (QpBatch 'problems'): one workgroup per problem, each with its own
+ * K = P̄ + σI + Āᵀdiag(ρ)Ā, solved directly (LDLᵀ factor in storage, x̃ in workgroup memory,
+ * n ≤ 1024) or indirectly (PCG warm-started from the last x̃) — see admm-linsys.ts. Only the
+ * problems whose own ρ changed are refactored / get a new preconditioner; `iterate` runs many
+ * ADMM iterations per dispatch.
  */
 import type { QpSettings } from '../solvers/qp/types';
 import type { GpuContext } from './device';
@@ -22,34 +23,53 @@ import {
   type AdmmBuffers,
 } from './admm-layout';
 import { drive, type AdmmRunner, type DriveOutcome } from './admm-driver';
+import {
+  CG_MAX_ITER,
+  CG_TOL_FRACTION,
+  facFloats,
+  initFac,
+  linsysPasses,
+  PER_PROBLEM_NMAX,
+  startResiduals,
+  type GpuEngineOptions,
+  type Linsys,
+} from './admm-linsys';
 import type { PreparedProblem } from './prepare';
 
-/** Workgroup-memory vector length in admm-iterate.wgsl (NMAX). */
-export const PER_PROBLEM_NMAX = 1024;
 const WG = 64;
 
 export interface RegimeOutcome extends DriveOutcome {
   /** Final scalar ρ and number of ρ changes per problem. */
   rho: Float64Array;
   rhoUpdates: Int32Array;
+  /** The x̃ solver used (per-problem regime only; INFO.cgIter counts PCG iterations when indirect). */
+  linsys?: Linsys;
 }
 
 /** Floats of per-problem storage (for chunking under maxStorageBufferBindingSize). */
-export function perProblemFloats(n: number, m: number): { mats: number; fac: number; state: number } {
-  return { mats: n * n + m * n, fac: n * n, state: stateStride(n, m) };
+export function perProblemFloats(n: number, m: number, linsys: Linsys): { mats: number; fac: number; state: number } {
+  return { mats: n * n + m * n, fac: facFloats(linsys, n, m), state: stateStride(n, m) };
 }
 
-export async function runProblems(ctx: GpuContext, probs: PreparedProblem[], s: QpSettings, t0: number): Promise<RegimeOutcome> {
+export async function runProblems(
+  ctx: GpuContext,
+  probs: PreparedProblem[],
+  s: QpSettings,
+  t0: number,
+  linsys: Linsys,
+  opts: GpuEngineOptions = {},
+): Promise<RegimeOutcome> {
   const B = probs.length;
   const { n, m } = probs[0];
-  if (n > PER_PROBLEM_NMAX) throw new Error(`GPU per-problem regime supports n ≤ ${PER_PROBLEM_NMAX}, got n = ${n}`);
-  const sizes = perProblemFloats(n, m);
+  if (linsys === 'direct' && n > PER_PROBLEM_NMAX) throw new Error(`GPU per-problem direct solver supports n ≤ ${PER_PROBLEM_NMAX}, got n = ${n} (use linsys 'indirect' or 'auto')`);
+  const sizes = perProblemFloats(n, m, linsys);
   const ds = dataStride(n, m);
   const ss = stateStride(n, m);
   const mats = new Float32Array(B * sizes.mats);
   const data = new Float32Array(B * ds);
   const state = new Float32Array(B * ss);
   const info = new Float32Array(B * INFO_STRIDE);
+  const fac = new Float32Array(B * sizes.fac);
   const rho = new Float64Array(B).fill(clampRho(s.rho));
   const rhoUpdates = new Int32Array(B);
   const rhoVecs = probs.map((p) => rhoVector(p.rowType, rho[0]));
@@ -62,13 +82,19 @@ export async function runProblems(ctx: GpuContext, probs: PreparedProblem[], s: 
     state.set(p.y0, b * ss + n + m);
     info[b * INFO_STRIDE + INFO.cost] = p.scaling.c;
     info[b * INFO_STRIDE + INFO.refactor] = 1;
+    const r0 = linsys === 'indirect' ? startResiduals(p) : null;
+    info[b * INFO_STRIDE + INFO.primScaled] = r0 ? r0[0] : -1;
+    info[b * INFO_STRIDE + INFO.dualScaled] = r0 ? r0[1] : 0;
+    info[b * INFO_STRIDE + INFO.cgEps] = -1;
+    info[b * INFO_STRIDE + INFO.cgFraction] = opts.cgTolFraction ?? CG_TOL_FRACTION;
+    initFac(linsys, fac, b, n, m, p.x0);
   });
   const buffers: AdmmBuffers = {
     params: ctx.uniform('admm.params', new ArrayBuffer(64)),
     mats: ctx.storage('admm.mats', mats),
     data: ctx.storage('admm.data', data),
     state: ctx.storage('admm.state', state),
-    fac: ctx.storage('admm.fac', B * sizes.fac),
+    fac: ctx.storage('admm.fac', fac),
     info: ctx.storage('admm.info', info),
     gy: ctx.storage('admm.gy', 4),
     gv: ctx.storage('admm.gv', 4),
@@ -76,10 +102,11 @@ export async function runProblems(ctx: GpuContext, probs: PreparedProblem[], s: 
   try {
     const { layout } = admmLayout(ctx);
     const bind = admmBindGroup(ctx, buffers);
-    const factor = ctx.pipeline('admmFactor', 'factor', layout, { WG }, 'admm');
-    const iterate = ctx.pipeline('admmIterate', 'iterate', layout, { WG }, 'admm');
+    const passes = linsysPasses(ctx, linsys, layout, bind, B, n, m);
     const checkP = ctx.pipeline('admmCheck', 'check', layout, { WG }, 'admm');
     let refactorPending = B;
+    /** Mean PCG iterations per x̃ solve so far (for the declared flop counts only). */
+    let cgPerSolve = 1;
     const runner: AdmmRunner = {
       batch: B,
       buffers,
@@ -103,14 +130,25 @@ export async function runProblems(ctx: GpuContext, probs: PreparedProblem[], s: 
             lastIter: evaluate,
             scaledTermination: s.scaled_termination,
             ratioOnly,
+            cgMaxIter: opts.cgMaxIter ?? CG_MAX_ITER,
+            cgColdStart: opts.cgColdStart ?? false,
           }),
         );
         if (refactorPending > 0) {
-          encodePass(ctx, enc, 'factor', factor, bind, B, 1, refactorPending * (n * n * m + (n * n * n) / 3));
+          passes.encodeRhoUpdate(enc, refactorPending);
           refactorPending = 0;
         }
-        encodePass(ctx, enc, 'iterate', iterate, bind, B, 1, B * steps * (2 * n * n + 4 * n * m));
+        passes.encodeIterate(enc, steps, cgPerSolve);
         if (evaluate) encodePass(ctx, enc, 'check', checkP, bind, B, 1, B * (4 * n * n + 8 * n * m));
+      },
+      observe(inf) {
+        let cg = 0;
+        let solves = 0;
+        for (let b = 0; b < B; b++) {
+          cg += inf[b * INFO_STRIDE + INFO.cgIter];
+          solves += inf[b * INFO_STRIDE + INFO.iter];
+        }
+        if (solves > 0) cgPerSolve = cg / solves;
       },
       adapt(inf) {
         const tol = s.adaptive_rho_tolerance;
@@ -128,7 +166,7 @@ export async function runProblems(ctx: GpuContext, probs: PreparedProblem[], s: 
       },
     };
     const out = await drive(ctx, runner, s, t0, B * ss);
-    return { ...out, rho, rhoUpdates };
+    return { ...out, rho, rhoUpdates, linsys };
   } finally {
     destroyAll(buffers);
   }

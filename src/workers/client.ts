@@ -5,14 +5,17 @@
 import * as Comlink from 'comlink';
 import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import { LatestOnly } from './coalesce';
-import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
+import type { EnvelopeRequest } from './envelopeJob';
 import type { GeometryGradRequest, GeometryGradResponse } from './geometryGradJob';
 import {
   batchArrays,
   isEngineEventMessage,
   problemArrays,
   transferables,
+  type BatchPreference,
+  type BatchReply,
   type EngineInfo,
+  type EnvelopeReply,
   type EngineNotice,
   type SolverApi,
 } from './protocol';
@@ -63,6 +66,8 @@ export class SolverClient {
   private stopped: string | null = null;
   /** One latest-only queue per channel (e.g. one per panel). */
   private readonly channels = new Map<string, LatestOnly<Coalesced, QpResult>>();
+  /** The page's batch preference, sent again to a restarted worker before anything else. */
+  private batchPreference: BatchPreference = 'auto';
 
   constructor(
     private readonly events: SolverClientEvents,
@@ -78,12 +83,15 @@ export class SolverClient {
     return this.call(() => this.remote.solve(Comlink.transfer(problem, buffers), settings, w));
   }
 
-  /** Solves a batch. Its typed arrays are transferred: the caller must not use them afterwards. */
+  /**
+   * Solves a batch; the reply says which engine computed it. Its typed arrays are transferred: the
+   * caller must not use them afterwards.
+   */
   solveBatch(
     batch: QpBatch,
     settings?: Partial<QpSettings>,
     warm?: (WarmStart | undefined)[],
-  ): Promise<QpResult[]> {
+  ): Promise<BatchReply> {
     return this.call(() =>
       this.remote.solveBatch(
         Comlink.transfer(batch, transferables(batchArrays(batch))),
@@ -112,7 +120,7 @@ export class SolverClient {
   }
 
   /** One redraw of the Envelopes panel (callers coalesce drags with their own LatestOnly). */
-  envelope(req: EnvelopeRequest): Promise<EnvelopeResponse> {
+  envelope(req: EnvelopeRequest): Promise<EnvelopeReply> {
     return this.call(() => this.remote.envelope(req));
   }
 
@@ -124,6 +132,15 @@ export class SolverClient {
 
   engineInfo(): Promise<EngineInfo> {
     return this.call(() => this.remote.engineInfo());
+  }
+
+  /**
+   * Where later batches run (the worker cannot read the URL). Remembered: a restarted worker gets
+   * it before any request. Resolves with the engine info it leads to.
+   */
+  setBatchPreference(preference: BatchPreference): Promise<EngineInfo> {
+    this.batchPreference = preference;
+    return this.call(() => this.remote.setBatchPreference(preference));
   }
 
   dispose(): void {
@@ -148,6 +165,9 @@ export class SolverClient {
     this.worker.addEventListener('messageerror', this.handleMessageError);
     this.worker.addEventListener('message', this.handleEngineEvent);
     this.remote = Comlink.wrap<SolverApi>(this.worker);
+    // Messages reach the worker in order: this one lands before any request the page sends next.
+    if (this.batchPreference !== 'auto')
+      this.call(() => this.remote.setBatchPreference(this.batchPreference)).catch(() => undefined);
     const restarts = this.restarts;
     this.engineInfo().then(
       (info) => {

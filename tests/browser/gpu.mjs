@@ -31,6 +31,8 @@ export async function gpuCases({ page, named, openAt, url }) {
             label: 'CPU (Float64)',
             adapter: 'CPU (Float64, JavaScript)',
             fallbackReason: 'the GPU device was lost and could not be recreated (test)',
+            preference: 'auto',
+            batches: 'cpu',
           },
           notice: {
             level: 'error',

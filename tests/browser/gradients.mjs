@@ -15,6 +15,8 @@ async function envelopeReadout(page) {
     const num = (a) => Number(el.getAttribute(a));
     const out = { tau: num('data-tau'), rho: num('data-rho'), t0: num('data-t0') };
     out.samples = num('data-samples');
+    out.engine = el.getAttribute('data-engine');
+    out.batched = num('data-batched');
     out.lossMean = num('data-loss-mean');
     for (const v of variants) {
       out[v] = {
@@ -62,6 +64,15 @@ export async function envelopeCases({ page, named, openAt }) {
     await openAt('panel=envelopes&seed=1&dim=4&tau=1&rho=0&t0=0.7');
     first = await envelopeWhere(page, 'data-t0', 0.7);
     assert(first.samples === 241, `expected 241 samples, got ${first.samples}`);
+    // Batches default to 'auto', which keeps them off SwiftShader (a software adapter).
+    assert(first.engine === 'cpu', `auto on SwiftShader: redraw engine ${first.engine}`);
+    const said = await page.getByTestId('envelope-engine').textContent();
+    assert(
+      /^\d+ box QPs on the CPU \(Float64 ADMM \+ polish\).*\(software adapter: batches on CPU/.test(
+        said,
+      ),
+      `readout says "${said}"`,
+    );
     assertSlopesAgree(first, 'default');
     assert(
       Math.abs(first.lower.lpgd) + Math.abs(first.upper.lpgd) > 1e-3,
@@ -155,7 +166,93 @@ export async function envelopeCases({ page, named, openAt }) {
     r = await envelopeWhere(page, 'data-rho', 0.6);
     assertSlopesAgree(r, 'screenshot view');
     await page.screenshot({ path: join(OUT, 'envelopes.png'), fullPage: true });
+    await page
+      .getByTestId('envelope-readout')
+      .screenshot({ path: join(OUT, 'envelope-readout-auto.png') });
   });
+
+  // One GPU redraw (~6 s on SwiftShader): the envelope's real WGSL path in Chromium.
+  await named(
+    'envelopes with batch=gpu: the redraw runs on WebGPU, slopes agree, values match the CPU run',
+    async () => {
+      assert(first, 'needs the first envelope case (the CPU run to compare with)');
+      await openAt('panel=envelopes&seed=1&dim=4&tau=1&rho=0&t0=0.7&batch=gpu');
+      const badge = page.locator('[data-testid=engine-badge][data-batches=gpu]');
+      await badge.waitFor({ timeout: 15_000 });
+      const select = page.getByTestId('control-batch');
+      assert((await select.inputValue()) === 'gpu', `select shows ${await select.inputValue()}`);
+      const r = await envelopeEngine(page, 'gpu', 60_000);
+      assert(r.t0 === 0.7 && r.tau === 1, `readout for t₀ ${r.t0}, τ ${r.tau}`);
+      const said = await page.getByTestId('envelope-engine').textContent();
+      assert(
+        /^\d+ box QPs on WebGPU \(f32 ADMM \+ Float64 polish\)/.test(said),
+        `readout says "${said}"`,
+      );
+      assertSlopesAgree(r, 'WebGPU');
+      assert(r.batched === first.batched, `batched ${r.batched} vs ${first.batched} on the CPU`);
+      // Polished in Float64, the GPU's answers are the CPU engine's (up to its 1e-9 tolerance).
+      for (const v of VARIANTS)
+        for (const k of ['value', 'env', 'lpgd', 'mean'])
+          assert(
+            close(r[v][k], first[v][k], 1e-6 * (1 + Math.abs(first[v][k]))),
+            `${v} ${k}: WebGPU ${r[v][k]} vs CPU ${first[v][k]}`,
+          );
+      assert(
+        close(r.lossMean, first.lossMean, 1e-9),
+        `loss mean ${r.lossMean} vs ${first.lossMean}`,
+      );
+      await page.locator('.app-header').screenshot({ path: join(OUT, 'header-batch-gpu.png') });
+      assert(
+        (await page.getByTestId('envelope-engine-why').count()) === 0,
+        'a WebGPU redraw shows a CPU reason',
+      );
+      await page
+        .getByTestId('envelope-readout')
+        .screenshot({ path: join(OUT, 'envelope-readout-gpu.png') });
+
+      // Choosing CPU in the header redraws on the CPU, and the URL keeps the choice.
+      await select.selectOption('cpu');
+      const c = await envelopeEngine(page, 'cpu', 15_000);
+      assertSlopesAgree(c, 'CPU chosen');
+      assert(close(c.upper.value, r.upper.value, 1e-6), 'CPU and WebGPU redraws differ');
+      const note = page.getByTestId('engine-batch-note');
+      await page.locator('[data-testid=engine-badge][data-batches=cpu]').waitFor();
+      assert(
+        (await note.textContent()).includes('CPU chosen for batches'),
+        `badge note "${await note.textContent()}"`,
+      );
+      const why = await page.getByTestId('envelope-engine-why').textContent();
+      assert(why === '(CPU chosen for batches)', `readout says "${why}"`);
+      await page.waitForFunction(() => /(?:^#|&)batch=cpu(&|$)/.test(location.hash), undefined, {
+        timeout: 5000,
+      });
+      await select.selectOption('auto');
+      await page.locator('[data-testid=engine-badge][data-batches=cpu]').waitFor();
+      assert(
+        (await note.textContent()).includes('software adapter: batches on CPU'),
+        `badge note in auto: "${await note.textContent()}"`,
+      );
+      await page.locator('.app-header').screenshot({ path: join(OUT, 'header-batch-auto.png') });
+    },
+  );
+}
+
+/** Waits until the readout shows a redraw computed on `engine` (data-engine). */
+async function envelopeEngine(page, engine, timeout) {
+  try {
+    await page.waitForFunction(
+      (e) =>
+        document.querySelector('[data-testid=envelope-readout]')?.getAttribute('data-engine') === e,
+      engine,
+      { timeout },
+    );
+  } catch {
+    const shown = await page.evaluate(
+      () => document.querySelector('[data-testid=envelope-engine]')?.textContent,
+    );
+    throw new Error(`no redraw on ${engine} within ${timeout / 1000} s; readout: ${shown}`);
+  }
+  return envelopeReadout(page);
 }
 
 /** The Geometry panel's gradient readout. */
@@ -234,7 +331,7 @@ export async function geometryGradientCases({ page, named, openAt }) {
       await page.getByTestId('toggle-ball').check();
       await page.getByTestId('smoothing-ball').waitFor();
       await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(OUT, 'geometry-gradients-vertex.png') });
+      await page.screenshot({ path: join(OUT, 'geometry-gradients-vertex.png') });
     },
   );
 

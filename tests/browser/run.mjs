@@ -103,6 +103,18 @@ async function main() {
     await badge.waitFor({ timeout: 15_000 });
     const text = await badge.textContent();
     assert(/Engine: WebGPU — .*swiftshader/i.test(text ?? ''), `badge says "${text}"`);
+    // 'auto' (the default) keeps batches off a software adapter, and the badge says so.
+    assert(
+      (await badge.getAttribute('data-batches')) === 'cpu' &&
+        /software adapter: batches on CPU; choose WebGPU to use it/.test(text ?? ''),
+      `badge on SwiftShader in auto: "${text}" (batches ${await badge.getAttribute('data-batches')})`,
+    );
+    const select = page.getByTestId('control-batch');
+    assert((await select.inputValue()) === 'auto', `Batches select: ${await select.inputValue()}`);
+    assert(
+      /software adapter/.test((await select.locator('..').getAttribute('title')) ?? ''),
+      'the Batches select has no tooltip',
+    );
   });
 
   await named('default view: ŵ = (1.2, 0.4) projects onto the pentagon vertex at 18°', async () => {

@@ -1,10 +1,24 @@
+import { useEffect, type CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { useSolver } from '../solverContext';
+import { engineEvent, setBatchPreference } from '../state/actions';
+import { SCHEMA } from '../state/schema';
 import { useAppStore } from '../state/store';
 
 /** Where each kind of solve runs (engineHost.ts); shown in the badge's tooltip. */
 const ROUTING =
   'Single interactive solves (Geometry) always run on the CPU engine in Float64, polishing as requested: exact active sets matter there, and one tiny QP is faster on the CPU than a GPU round trip. ' +
-  'Batches run on the WebGPU engine (f32) when there is one and their tolerances are within f32 reach (ε ≥ 1e-5, no polishing); tighter batches, and any batch the GPU fails on, are solved on the CPU.';
+  'Batches (the Envelopes redraws) follow the "Batches" choice. On WebGPU they run ADMM in f32; a batch that asks for polishing is polished on the CPU in Float64 and any problem whose polish fails is solved again on the CPU. Tight tolerances without polishing, and any batch the GPU fails on, are solved on the CPU.';
+
+const BATCH_TITLE =
+  'Where batched solves (the Envelopes panel’s redraws) run.\n' +
+  'Auto: WebGPU on a hardware GPU; the CPU engine on a software adapter (SwiftShader, llvmpipe, WARP), which emulates the GPU on the CPU and is slower than the CPU engine itself.\n' +
+  'WebGPU / CPU: always that engine (WebGPU falls back to the CPU when there is none).\n' +
+  'Kept in the URL; each result says which engine computed it.';
+
+/** The select sits beside the badge; the header's flex layout is App's (styles.css). */
+const GROUP: CSSProperties = { display: 'flex', alignItems: 'center', gap: 12 };
+const SELECT: CSSProperties = { fontSize: 13, display: 'flex', alignItems: 'center', gap: 6 };
 
 /** Which engine computes, as reported by the worker; never guessed on the main thread. */
 export function EngineBadge() {
@@ -23,23 +37,69 @@ export function EngineBadge() {
     text = `Engine: ${engine.label}`;
     title =
       `Computed by the ${engine.kind === 'gpu' ? 'WebGPU' : 'CPU'} engine on ${engine.adapter}` +
+      (engine.software ? ' (a software adapter: the GPU emulated on the CPU)' : '') +
       (engine.fallbackReason ? `. WebGPU unavailable: ${engine.fallbackReason}` : '') +
+      `. Batches run on ${engine.batches === 'gpu' ? 'WebGPU' : 'the CPU'}` +
+      (engine.batchNote ? ` (${engine.batchNote})` : '') +
       `.\n\n${ROUTING}`;
   }
+  const ready = state === 'ready' && engine;
   return (
-    <div
-      className={`engine-badge engine-${state === 'ready' && engine ? engine.kind : state}`}
-      data-testid="engine-badge"
-      data-engine={engine?.kind ?? ''}
-      title={title}
-      role="status"
-      aria-live="polite"
-    >
-      <span className="engine-dot" aria-hidden="true" />
-      <span>{text}</span>
-      {state === 'ready' && engine?.fallbackReason && (
-        <span className="engine-fallback">— WebGPU unavailable: {engine.fallbackReason}</span>
-      )}
+    <div style={GROUP}>
+      <div
+        className={`engine-badge engine-${ready ? engine.kind : state}`}
+        data-testid="engine-badge"
+        data-engine={engine?.kind ?? ''}
+        data-batches={ready ? engine.batches : ''}
+        title={title}
+        role="status"
+        aria-live="polite"
+      >
+        <span className="engine-dot" aria-hidden="true" />
+        <span>{text}</span>
+        {ready && engine.fallbackReason && (
+          <span className="engine-fallback">— WebGPU unavailable: {engine.fallbackReason}</span>
+        )}
+        {ready && engine.batchNote && (
+          <span className="engine-fallback" data-testid="engine-batch-note">
+            ({engine.batchNote})
+          </span>
+        )}
+      </div>
+      <BatchSelect />
     </div>
+  );
+}
+
+/**
+ * "Batches: Auto / WebGPU / CPU". The choice lives in the URL (schema field `batch`); the worker
+ * cannot read the URL, so every change, and the value at start, is sent through the client.
+ */
+function BatchSelect() {
+  const client = useSolver();
+  const batch = useAppStore((s) => s.config.batch);
+  useEffect(() => {
+    if (!client) return;
+    client.setBatchPreference(batch).then(
+      (info) => engineEvent(info),
+      () => undefined, // a crash is reported by the client; a restarted worker gets it again
+    );
+  }, [client, batch]);
+  const field = SCHEMA.batch;
+  return (
+    <label style={SELECT} title={BATCH_TITLE}>
+      {field.label}:
+      <select
+        value={batch}
+        data-testid="control-batch"
+        onChange={(e) => setBatchPreference(field.decode(e.target.value))}
+      >
+        {field.values.map((v) => (
+          <option key={v} value={v}>
+            {field.valueLabels[v]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -123,6 +123,11 @@ export function setEnvelope(patch: Partial<Pick<Config, 'dim' | 'tau' | 'rho' | 
   setConfig(next);
 }
 
+/** Where batched solves run; App's header control sends it on to the worker (EngineBadge.tsx). */
+export function setBatchPreference(batch: Config['batch']): void {
+  setConfig({ batch: SCHEMA.batch.decode(batch) });
+}
+
 /** Replaces the configuration with the one in the hash; unreadable parameters are reported, not guessed. */
 export function applyHash(hash: string): void {
   const { config, errors } = decodeHash(hash);

@@ -29,10 +29,11 @@ describe('config schema', () => {
       tau: 0.0123,
       rho: 1.5,
       t0: -0.25,
+      batch: 'gpu',
     };
     expect(encodeHash(c)).toBe(
       'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1' +
-        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25',
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&batch=gpu',
     );
   });
 
@@ -116,6 +117,7 @@ describe('config schema', () => {
       'tau',
       'rho',
       't0',
+      'batch',
     ]);
     const a = defaultConfig();
     a.what[0] = 99;
@@ -138,5 +140,25 @@ describe('config schema', () => {
     expect(bad.errors[4]).toMatch(/expected 0 or 1/);
     expect(bad.config.tau).toBe(SCHEMA.tau.default);
     expect(bad.config.grads).toEqual(SCHEMA.grads.default);
+  });
+
+  it('batch engine preference: by name, default auto, each value round-trips, bad ones rejected', () => {
+    expect(defaultConfig().batch).toBe('auto');
+    expect(encodeHash(defaultConfig())).toMatch(/&batch=auto$/);
+    for (const batch of ['auto', 'gpu', 'cpu'] as const) {
+      const back = decodeHash('#' + encodeHash({ ...defaultConfig(), batch }));
+      expect(back.errors).toEqual([]);
+      expect(back.config.batch).toBe(batch);
+    }
+    expect(decodeHash('#panel=envelopes&batch=cpu').config).toEqual({
+      ...defaultConfig(),
+      panel: 'envelopes',
+      batch: 'cpu',
+    });
+    const bad = decodeHash('#batch=webgpu');
+    expect(bad.config.batch).toBe('auto');
+    expect(bad.errors).toEqual([
+      'Ignored URL parameter batch=webgpu: expected one of auto, gpu, cpu, got "webgpu".',
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  *
  * Pure TypeScript (no DOM), so the round trip is unit-tested in Node.
  */
+import { BATCH_PREFERENCES } from '../../workers/protocol';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -309,6 +310,12 @@ export const SCHEMA = {
   tau: floatField('tau', 'Temperature τ', 1, 0.01, 10, 4, true),
   rho: floatField('rho', 'Augmentation ρ', 0, 0, 5, 3),
   t0: floatField('t0', 'Linearization point t₀', 0.7, -2, 2, 3),
+  /** Where batched solves run (sent to the worker; src/workers/engineHost.ts, batchRoute). */
+  batch: enumField('batch', 'Batches', BATCH_PREFERENCES, 'auto', {
+    auto: 'Auto',
+    gpu: 'WebGPU',
+    cpu: 'CPU',
+  }),
 } as const;
 
 type Schema = typeof SCHEMA;
@@ -333,6 +340,7 @@ export function defaultConfig(): Config {
     tau: SCHEMA.tau.default,
     rho: SCHEMA.rho.default,
     t0: SCHEMA.t0.default,
+    batch: SCHEMA.batch.default,
   };
 }
 

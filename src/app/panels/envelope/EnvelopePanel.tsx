@@ -17,13 +17,14 @@ export const SAMPLES = 241;
 const fmtTau = (v: number) => (v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
 
 export function EnvelopePanel() {
-  const { seed, dim, tau, rho, t0, restarts } = useAppStore(
+  const { seed, dim, tau, rho, t0, batch, restarts } = useAppStore(
     useShallow((s) => ({
       seed: s.config.seed,
       dim: s.config.dim,
       tau: s.config.tau,
       rho: s.config.rho,
       t0: s.config.t0,
+      batch: s.config.batch,
       restarts: s.worker.restarts,
     })),
   );
@@ -31,7 +32,7 @@ export function EnvelopePanel() {
     () => ({ seed, n: dim, tau, rho, t0, samples: SAMPLES }),
     [seed, dim, tau, rho, t0],
   );
-  const { response, error, roundTripMs } = useEnvelopeSweep(req, restarts);
+  const { response, error, roundTripMs } = useEnvelopeSweep(req, restarts, batch);
   const view = useMemo<EnvelopeView | null>(
     () =>
       response && {

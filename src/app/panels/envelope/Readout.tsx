@@ -1,10 +1,24 @@
 import type { Variants } from '../../../solvers/envelope';
-import type { EnvelopeResponse } from '../../../workers/envelopeJob';
+import type { BatchRun, EnvelopeReply } from '../../../workers/protocol';
 
 const KEYS: (keyof Variants)[] = ['lower', 'average', 'upper'];
 /** Below 10⁻⁹ is solver round-off around an exact 0 (the envelope is flat there). */
 const f4 = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toPrecision(4));
 const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
+
+const ENGINE_NAME: Record<BatchRun['engine'], string> = {
+  gpu: 'WebGPU',
+  cpu: 'the CPU',
+  'gpu+cpu': 'WebGPU + CPU',
+};
+
+/** "976 box QPs on WebGPU (f32 ADMM + Float64 polish)": the engine that computed this redraw. */
+function engineText(run: BatchRun): string {
+  const detail = [run.method, run.resolved ? `${run.resolved} re-solved on the CPU` : '']
+    .filter((s) => s)
+    .join('; ');
+  return `${run.problems} box QPs on ${ENGINE_NAME[run.engine]} (${detail})`;
+}
 
 /**
  * The numbers behind the plot at t₀, with data-* attributes the browser test reads: each
@@ -15,7 +29,7 @@ export function EnvelopeReadout({
   error,
   roundTripMs,
 }: {
-  response: EnvelopeResponse | null;
+  response: EnvelopeReply | null;
   error: string | null;
   roundTripMs: number;
 }) {
@@ -27,7 +41,7 @@ export function EnvelopeReadout({
     );
   }
   if (!response) return <div className="readout pending">Computing envelopes…</div>;
-  const { sweep, lpgd, request } = response;
+  const { sweep, lpgd, request, run } = response;
   const { at } = sweep;
   const data: Record<string, string> = {
     'data-tau': String(request.tau),
@@ -37,6 +51,10 @@ export function EnvelopeReadout({
     'data-n': String(request.n),
     'data-samples': String(sweep.t.length),
     'data-loss-mean': String(mean(sweep.loss)),
+    'data-engine': run.engine,
+    'data-engine-method': run.method,
+    'data-batched': String(run.problems),
+    'data-resolved': String(run.resolved),
   };
   for (const k of KEYS) {
     data[`data-${k}-value`] = String(at.value[k]);
@@ -63,9 +81,17 @@ export function EnvelopeReadout({
           </tr>
           <tr>
             <th scope="row">redraw</th>
-            <td title="QP solves per redraw; worker time; main-thread round trip">
-              {response.solves} box QPs, {response.ms.toFixed(0)} ms in the worker (round trip{' '}
-              {roundTripMs.toFixed(0)} ms)
+            <td
+              data-testid="envelope-engine"
+              title="The batches of this redraw and the engine that solved them (Batches, in the header); LPGD’s solves at t₀ always run on the CPU; worker time; main-thread round trip"
+            >
+              {engineText(run)}, LPGD’s {response.solves - run.problems} on the CPU;{' '}
+              {response.ms.toFixed(0)} ms in the worker (round trip {roundTripMs.toFixed(0)} ms)
+              {run.engine !== 'gpu' && run.reason && (
+                <div className="engine-why" data-testid="envelope-engine-why">
+                  ({run.reason})
+                </div>
+              )}
             </td>
           </tr>
         </tbody>

@@ -1,20 +1,27 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LatestOnly } from '../../../workers/coalesce';
-import type { EnvelopeRequest, EnvelopeResponse } from '../../../workers/envelopeJob';
+import type { EnvelopeRequest } from '../../../workers/envelopeJob';
+import type { BatchPreference, EnvelopeReply } from '../../../workers/protocol';
 import { useSolver } from '../../solverContext';
 
 export interface EnvelopeState {
-  response: EnvelopeResponse | null;
+  /** The latest redraw, with the engine that solved its batches. */
+  response: EnvelopeReply | null;
   error: string | null;
   /** Main-thread round trip of the latest response, milliseconds. */
   roundTripMs: number;
 }
 
 /**
- * Recomputes the sweep in the worker whenever the request changes. Slider drags are coalesced:
- * while one redraw runs, only the newest request waits, so the page never queues stale work.
+ * Recomputes the sweep in the worker whenever the request or the batch preference changes (so the
+ * readout's engine follows the header's choice). Slider drags are coalesced: while one redraw
+ * runs, only the newest request waits, so the page never queues stale work.
  */
-export function useEnvelopeSweep(req: EnvelopeRequest, restarts: number): EnvelopeState {
+export function useEnvelopeSweep(
+  req: EnvelopeRequest,
+  restarts: number,
+  batch: BatchPreference,
+): EnvelopeState {
   const client = useSolver();
   const [state, setState] = useState<EnvelopeState>({
     response: null,
@@ -37,6 +44,8 @@ export function useEnvelopeSweep(req: EnvelopeRequest, restarts: number): Envelo
       (e: unknown) =>
         setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),
     );
-  }, [queue, seed, n, tau, rho, t0, samples]);
+    // `batch` reaches the worker through the header's control (EngineBadge), whose effect runs
+    // first; it is a dependency here only so that a new choice redraws.
+  }, [queue, seed, n, tau, rho, t0, samples, batch]);
   return state;
 }
