@@ -5,7 +5,13 @@
  * through comlink callbacks as they are measured; `cancel` stops the run between steps.
  */
 import * as Comlink from 'comlink';
-import { acquireGpu, navigatorGpu, type GpuAcquisition } from '../gpu/browser';
+import {
+  acquireGpu,
+  adapterDescription,
+  isSoftwareAdapter,
+  navigatorGpu,
+  type GpuAcquisition,
+} from '../gpu/browser';
 import { runBenchmark } from '../gpu/benchmark/run';
 import type { BenchConfig, BenchProgress, BenchReport, BenchRow } from '../gpu/benchmark/types';
 
@@ -17,6 +23,8 @@ export interface BenchWorkerInfo {
   /** Why the GPU engines are unavailable. */
   reason: string | null;
   hasTimestamps: boolean;
+  /** The adapter emulates a GPU on the CPU (SwiftShader and the like). */
+  software: boolean;
 }
 
 export interface BenchApi {
@@ -39,8 +47,14 @@ const api: BenchApi = {
   async info() {
     const g = await acquisition;
     return g.ok
-      ? { gpu: true, adapter: g.ctx.adapterInfo, reason: null, hasTimestamps: g.ctx.hasTimestamps }
-      : { gpu: false, adapter: null, reason: g.reason, hasTimestamps: false };
+      ? {
+          gpu: true,
+          adapter: g.ctx.adapterInfo,
+          reason: null,
+          hasTimestamps: g.ctx.hasTimestamps,
+          software: isSoftwareAdapter(adapterDescription(g.ctx)),
+        }
+      : { gpu: false, adapter: null, reason: g.reason, hasTimestamps: false, software: false };
   },
   async run(config, onProgress, onRow) {
     if (controller) throw new Error('a benchmark is already running in this worker');

@@ -1,7 +1,6 @@
-import { useEffect, type CSSProperties } from 'react';
+import type { CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useSolver } from '../solverContext';
-import { engineEvent, setBatchPreference } from '../state/actions';
+import { setBatchPreference } from '../state/actions';
 import { SCHEMA } from '../state/schema';
 import { useAppStore } from '../state/store';
 
@@ -72,19 +71,11 @@ export function EngineBadge() {
 }
 
 /**
- * "Batches: Auto / WebGPU / CPU". The choice lives in the URL (schema field `batch`); the worker
- * cannot read the URL, so every change, and the value at start, is sent through the client.
+ * "Batches: Auto / WebGPU / CPU". The choice lives in the URL (schema field `batch`); App sends it
+ * to the worker, which cannot read the URL (useBatchPreference).
  */
 function BatchSelect() {
-  const client = useSolver();
   const batch = useAppStore((s) => s.config.batch);
-  useEffect(() => {
-    if (!client) return;
-    client.setBatchPreference(batch).then(
-      (info) => engineEvent(info),
-      () => undefined, // a crash is reported by the client; a restarted worker gets it again
-    );
-  }, [client, batch]);
   const field = SCHEMA.batch;
   return (
     <label style={SELECT} title={BATCH_TITLE}>

@@ -14,7 +14,6 @@ import {
   ENGINE_HELP,
   ENGINE_LABELS,
   ENGINE_OPTIONS,
-  isSoftwareAdapter,
   SIZE_OPTIONS,
   sizeOf,
   SOFTWARE_SELECTION,
@@ -44,7 +43,7 @@ export function BenchPanel() {
   const [sel, setSel] = useState<BenchSelection>(DEFAULT_SELECTION);
   const touched = useRef(false);
   const [copied, setCopied] = useState<string | null>(null);
-  const software = isSoftwareAdapter(info?.adapter ?? null);
+  const software = !!info?.software;
   const gpuOk = !!info?.gpu;
 
   // Smaller defaults once we know the adapter is emulated (unless the user already chose).
@@ -52,7 +51,7 @@ export function BenchPanel() {
     if (!info || touched.current) return;
     if (!info.gpu)
       setSel((s) => ({ ...s, engines: s.engines.filter((e) => !e.startsWith('gpu')) }));
-    else if (isSoftwareAdapter(info.adapter)) setSel(SOFTWARE_SELECTION);
+    else if (info.software) setSel(SOFTWARE_SELECTION);
   }, [info]);
 
   const change = (f: (s: BenchSelection) => BenchSelection) => {

@@ -45,8 +45,4 @@ export const SOFTWARE_SELECTION: BenchSelection = {
   engines: ['cpu', 'gpu'],
 };
 
-/** Adapters that run WebGPU on the CPU: their GPU times say nothing about GPUs. */
-export const isSoftwareAdapter = (adapter: string | null) =>
-  !!adapter && /swiftshader|llvmpipe|lavapipe|warp|software/i.test(adapter);
-
 export const sizeOf = (name: string): BenchSize => SIZE_OPTIONS.find((s) => sizeName(s) === name)!;
