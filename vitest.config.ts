@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Dawn (npm `webgpu`) needs a Vulkan driver. Use a hardware ICD when the machine has one,
 // else SwiftShader from Debian's chromium package (see ../shared/docs/webgpu-on-these-machines.md).
@@ -11,11 +13,17 @@ function vulkanEnv(): Record<string, string> {
   return existsSync(swiftshader) ? { VK_ICD_FILENAMES: swiftshader } : {};
 }
 
+// Dawn's Vulkan loader warns on every device when XDG_RUNTIME_DIR is unset (as under CI's root).
+function runtimeDirEnv(): Record<string, string> {
+  if (process.env.XDG_RUNTIME_DIR) return {};
+  return { XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'argmin-xdg-')) };
+}
+
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'],
     pool: 'forks',
-    env: vulkanEnv(),
+    env: { ...vulkanEnv(), ...runtimeDirEnv() },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -3,7 +3,9 @@
  * Without a hardware Vulkan driver the Vulkan loader is pointed at SwiftShader (Debian's
  * chromium package) before Dawn loads; an explicit VK_ICD_FILENAMES is respected.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { QpEngine } from '../solvers/qp/types';
 import { GpuContext, type DeviceListener } from './device';
 import { GpuEngine } from './engine';
@@ -13,6 +15,8 @@ const HARDWARE_ICDS = ['/usr/share/vulkan/icd.d/nvidia_icd.json', '/etc/vulkan/i
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function configureVulkan(): void {
+  // The Vulkan loader prints a warning per device when XDG_RUNTIME_DIR is unset (root, CI).
+  process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'argmin-xdg-'));
   if (process.env.VK_ICD_FILENAMES) return;
   if (HARDWARE_ICDS.some((p) => existsSync(p))) return;
   if (existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
