@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gradCommand } from './grad';
@@ -13,8 +13,12 @@ const PROBLEM = {
   u: [1, 0.7, 0.7],
 };
 
+const dir = mkdtempSync(join(tmpdir(), 'grad-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+
 function fixture(value: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'grad-cli-')), 'p.json');
+  const file = join(dir, `p${files++}.json`);
   writeFileSync(file, JSON.stringify(value));
   return file;
 }
