@@ -1,4 +1,3 @@
-import type { CSSProperties } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { setBatchPreference } from '../state/actions';
 import { SCHEMA } from '../state/schema';
@@ -14,10 +13,6 @@ const BATCH_TITLE =
   'Auto: WebGPU on a hardware GPU; the CPU engine on a software adapter (SwiftShader, llvmpipe, WARP), which emulates the GPU on the CPU and is slower than the CPU engine itself.\n' +
   'WebGPU / CPU: always that engine (WebGPU falls back to the CPU when there is none).\n' +
   'Kept in the URL; each result says which engine computed it.';
-
-/** The select sits beside the badge; the header's flex layout is App's (styles.css). */
-const GROUP: CSSProperties = { display: 'flex', alignItems: 'center', gap: 12 };
-const SELECT: CSSProperties = { fontSize: 13, display: 'flex', alignItems: 'center', gap: 6 };
 
 /** Which engine computes, as reported by the worker; never guessed on the main thread. */
 export function EngineBadge() {
@@ -44,7 +39,7 @@ export function EngineBadge() {
   }
   const ready = state === 'ready' && engine;
   return (
-    <div style={GROUP}>
+    <div className="engine-group">
       <div
         className={`engine-badge engine-${ready ? engine.kind : state}`}
         data-testid="engine-badge"
@@ -78,7 +73,7 @@ function BatchSelect() {
   const batch = useAppStore((s) => s.config.batch);
   const field = SCHEMA.batch;
   return (
-    <label style={SELECT} title={BATCH_TITLE}>
+    <label className="batch-select" title={BATCH_TITLE}>
       {field.label}:
       <select
         value={batch}
