@@ -1,10 +1,36 @@
-// Per-problem regime: forms K = P̄ + σI + Āᵀdiag(ρ)Ā for every problem flagged INFO_REFACTOR
-// and factors it (LDLᵀ) in place. One workgroup per problem.
+// Per-problem regime: forms K = P̄ + σI + Āᵀdiag(ρ)Ā for every problem flagged INFO_REFACTOR,
+// factors it (LDLᵀ) in place, then writes K⁻¹ beside the factor, so that every ADMM iteration's
+// x̃ solve is one mat-vec (admm-iterate.wgsl) instead of 2n barrier-separated substitution steps.
+// One workgroup per problem; problem b's fac block (stride 2n²) is [LDLᵀ (n×n) | K⁻¹ (n×n)].
 
 override WG: u32 = 64u;
 const NMAX: u32 = 1024u;
 var<workgroup> sv: array<f32, NMAX>;
 var<workgroup> flag: f32;
+
+/**
+ * Row c of K⁻¹ (= column c, K is symmetric) for the columns c of invocation t: solves
+ * L D Lᵀ v = e_c in storage, each column independently — no barrier between columns.
+ */
+fn ldl_inverse(fb: u32, ib: u32, N: u32, t: u32) {
+  for (var c = t; c < N; c += WG) {
+    let o = ib + c * N;
+    // L w = e_c, by rows (w_i = 0 for i < c): reads rows of L contiguously.
+    for (var i = 0u; i < c; i++) { fac[o + i] = 0.0; }
+    for (var i = c; i < N; i++) {
+      var s = select(0.0, 1.0, i == c);
+      for (var k = c; k < i; k++) { s -= fac[fb + i * N + k] * fac[o + k]; }
+      fac[o + i] = s;
+    }
+    for (var i = c; i < N; i++) { fac[o + i] /= fac[fb + i * N + i]; }
+    // Lᵀ v = w, by columns of Lᵀ (rows of L, contiguous): v_k is final once step k starts.
+    for (var kk = 0u; kk < N; kk++) {
+      let k = N - 1u - kk;
+      let vk = fac[o + k];
+      for (var i = 0u; i < k; i++) { fac[o + i] -= fac[fb + k * N + i] * vk; }
+    }
+  }
+}
 
 @compute @workgroup_size(WG)
 fn factor(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -33,5 +59,6 @@ fn factor(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: v
     }
   }
   ldl_factor(fb, n, t);
+  ldl_inverse(fb, fb + n * n, n, t);
   if (t == 0u) { info[b * INFO_STRIDE + INFO_REFACTOR] = 0.0; }
 }

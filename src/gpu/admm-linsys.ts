@@ -1,9 +1,11 @@
 /**
  * The x̃ solvers of the per-problem regime, K x̃ = σx − q̄ + Āᵀ(ρ∘z − y) with
  * K = P̄ + σI + Āᵀdiag(ρ)Ā, as OSQP's linear-system table (`solve`, `update_rho_vec`) made of passes:
- *  - direct: K is formed and LDLᵀ-factored per problem (admm-factor.wgsl), the substitutions run in
- *    admm-iterate.wgsl; a ρ change refactors (n²m + n³/3 flops, n serial steps) and the factor
- *    takes n² floats per problem. n ≤ 1024 (workgroup vector).
+ *  - direct: K is formed, LDLᵀ-factored and inverted per problem (admm-factor.wgsl); each x̃ solve
+ *    in admm-iterate.wgsl is a mat-vec in residual form, x̃ = x + K⁻¹(rhs − Kx) (three barriers
+ *    per ADMM iteration, where substitution took 2n); a ρ change refactors (n²m + n³/3 flops and
+ *    n serial steps for LDLᵀ, ~4n³/3 flops without barriers for K⁻¹) and the fac block takes
+ *    2n² + m floats per problem. n ≤ 1024 (workgroup vectors).
  *  - indirect: Jacobi-preconditioned CG, matrix-free and warm-started (admm-pcg.wgsl, cuOSQP's
  *    scheme); a ρ change only recomputes M⁻¹ = diag(K)⁻¹ (nm flops, no refactorization), the
  *    scratch is 5n + m floats per problem and no vector lives in workgroup memory, so n is
@@ -29,17 +31,17 @@ export interface GpuEngineOptions {
   cgColdStart?: boolean;
 }
 
-/** Workgroup-memory vector length of the direct kernels (NMAX in admm-iterate.wgsl). */
+/** Workgroup-memory vector length of the direct kernels (NMAX in admm-factor.wgsl, admm-iterate.wgsl). */
 export const PER_PROBLEM_NMAX = 1024;
 /**
- * 'auto' switches to PCG above this n. Up to 256 the direct path is cheap and exact: the factor is
- * ≤ 256 KiB per problem (512 problems per 128 MiB binding, the WebGPU default), a refactorization
- * ≤ 5.6 Mflop + n²m, and exactness matters in f32, where Jacobi PCG on K with equality rows
- * (ρ·10³) converges slowly. Beyond it the direct path's costs grow faster than PCG's: n² floats
- * per problem (4 MiB at n = 1024: 32 problems per 128 MiB binding), n³/3 flops and n serial
- * barrier steps per refactorization, 2n serial barrier steps per ADMM iteration, against PCG's
- * 5n + m floats, nm flops per ρ change and ~3 reductions (log₂ 64 = 6 barrier steps each) per
- * CG iteration, with few CG iterations once warm-started.
+ * 'auto' switches to PCG above this n. Up to 256 the direct path is cheap and exact: the factor
+ * and K⁻¹ are ≤ 512 KiB per problem (256 problems per 128 MiB binding, the WebGPU default), a
+ * refactorization ≤ 28 Mflop + n²m, and exactness matters in f32, where Jacobi PCG on K with
+ * equality rows (ρ·10³) converges slowly. Beyond it the direct path's costs grow faster than
+ * PCG's: 2n² floats per problem (8 MiB at n = 1024: 16 problems per 128 MiB binding), 5n³/3 flops
+ * and n serial barrier steps per refactorization, 4n² + 6nm flops per ADMM iteration, against
+ * PCG's 5n + m floats, nm flops per ρ change and ~3 reductions (log₂ 64 = 6 barrier steps each)
+ * per CG iteration, with few CG iterations once warm-started.
  */
 export const AUTO_DIRECT_MAX_N = 256;
 export const CG_MAX_ITER = 20;
@@ -59,9 +61,12 @@ export function resolveLinsys(n: number, choice: LinsysChoice = 'auto'): Linsys 
   return n <= AUTO_DIRECT_MAX_N ? 'direct' : 'indirect';
 }
 
-/** Floats per problem in the `fac` buffer: the LDLᵀ factor, or x̃, M⁻¹, r, p, Kp (n each) and w (m). */
+/**
+ * Floats per problem in the `fac` buffer: direct, the LDLᵀ factor then K⁻¹ (n² each) and
+ * w = ρ∘(z − Āx) − y (m); indirect, x̃, M⁻¹, r, p, Kp (n each) and w = ρ∘Āp (m).
+ */
 export function facFloats(linsys: Linsys, n: number, m: number): number {
-  return linsys === 'direct' ? n * n : 5 * n + m;
+  return linsys === 'direct' ? 2 * n * n + m : 5 * n + m;
 }
 
 /** Problem b's initial `fac` block: nothing for the direct path; x̃ = x⁰ (the warm start) for PCG. */
@@ -95,12 +100,13 @@ export interface LinsysPasses {
 }
 
 export function linsysPasses(ctx: GpuContext, linsys: Linsys, layout: GPUPipelineLayout, bind: GPUBindGroup, B: number, n: number, m: number): LinsysPasses {
-  const steps = 2 * n * n + 4 * n * m; // the rhs and z̃ = Āx̃ (2nm each) and the x̃ solve (2n²)
   if (linsys === 'direct') {
+    // Āx, Āᵀw, z̃ = Āx̃ (2nm each), P̄x and K⁻¹d (2n² each).
+    const steps = 4 * n * n + 6 * n * m;
     const factor = ctx.pipeline('admmFactor', 'factor', layout, { WG }, 'admm');
     const iterate = ctx.pipeline('admmIterate', 'iterate', layout, { WG }, 'admm');
     return {
-      encodeRhoUpdate: (enc, k) => encodePass(ctx, enc, 'factor', factor, bind, B, 1, k * (n * n * m + (n * n * n) / 3)),
+      encodeRhoUpdate: (enc, k) => encodePass(ctx, enc, 'factor', factor, bind, B, 1, k * (n * n * m + (n * n * n) / 3 + (4 * n * n * n) / 3)),
       encodeIterate: (enc, s) => encodePass(ctx, enc, 'iterate', iterate, bind, B, 1, B * s * steps),
     };
   }

@@ -28,8 +28,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> data: array<f32>;
 // Per problem, stride 2n+3m: x[n] z[m] y[m] δx[n] δy[m] (scaled iterates).
 @group(0) @binding(3) var<storage, read_write> state: array<f32>;
-// Per-problem LDLᵀ factor of K = P̄ + σI + Āᵀdiag(ρ)Ā (n×n), the PCG vectors (admm-pcg.wgsl,
-// stride 5n+m), or the shared GEMM operator.
+// Per problem, direct (stride 2n²+m): LDLᵀ factor of K = P̄ + σI + Āᵀdiag(ρ)Ā (n×n), K⁻¹ (n×n),
+// w = ρ∘(z − Āx) − y (m); the PCG vectors (admm-pcg.wgsl, stride 5n+m); or the shared GEMM operator.
 @group(0) @binding(4) var<storage, read_write> fac: array<f32>;
 // Per problem, 16 floats: see INFO_* below.
 @group(0) @binding(5) var<storage, read_write> info: array<f32>;

@@ -1,14 +1,34 @@
 /**
  * Host side of gemm.wgsl (C = A·B, row-major f32, 64×64 tiles): the shared-regime x-update and
- * the reference matmul the benchmark measures the adapter's throughput with.
+ * the reference matmul the benchmark measures the adapter's throughput with; and of
+ * gemm-narrow.wgsl (TM×NC tiles), which the shared regime uses below NARROW_BELOW columns.
  */
 import type { GpuContext } from './device';
 
 const TILE = 64;
+/** Rows per narrow-tile workgroup (TM in gemm-narrow.wgsl). */
+const NARROW_ROWS = 64;
+/** Below this many columns (batch) the narrow kernel is used: a 64-wide tile would be mostly idle. */
+export const NARROW_BELOW = 16;
+
+/** Columns per narrow tile: N rounded up to a power of two (1…16), so few pipelines are compiled. */
+const narrowCols = (N: number): number => Math.min(16, 2 ** Math.ceil(Math.log2(Math.max(1, N))));
 
 export function gemmPipeline(ctx: GpuContext): GPUComputePipeline {
   const { layout } = gemmLayout(ctx);
   return ctx.pipeline('gemm', 'gemm', layout, {}, 'gemm');
+}
+
+/**
+ * The kernel for an M×K by K×N product: gemm.wgsl's 64×64 tiles, or gemm-narrow.wgsl's TM×NC
+ * tiles when N < NARROW_BELOW (NC an override constant, set at pipeline creation), with its grid.
+ */
+export function gemmKernel(ctx: GpuContext, M: number, N: number): { pipeline: GPUComputePipeline; workgroups: [number, number] } {
+  if (N >= NARROW_BELOW) return { pipeline: gemmPipeline(ctx), workgroups: gemmDispatch(M, N) };
+  const { layout } = gemmLayout(ctx);
+  const nc = narrowCols(N);
+  const pipeline = ctx.pipeline('gemmNarrow', 'gemm_narrow', layout, { TM: NARROW_ROWS, NC: nc }, 'gemm');
+  return { pipeline, workgroups: [Math.ceil(N / nc), Math.ceil(M / NARROW_ROWS)] };
 }
 
 function gemmLayout(ctx: GpuContext): { bgl: GPUBindGroupLayout; layout: GPUPipelineLayout } {
@@ -25,7 +45,7 @@ export function gemmBindGroup(ctx: GpuContext, dims: GPUBuffer, A: GPUBuffer, B:
   return ctx.device.createBindGroup({ layout: bgl, entries: [dims, A, B, C].map((buffer, binding) => ({ binding, resource: { buffer } })) });
 }
 
-/** Workgroups (x over columns N, y over rows M). */
+/** Workgroups of gemm.wgsl (x over columns N, y over rows M). */
 export function gemmDispatch(M: number, N: number): [number, number] {
   return [Math.ceil(N / TILE), Math.ceil(M / TILE)];
 }

@@ -1,7 +1,7 @@
 /**
  * Per-problem regime (QpBatch 'problems'): one workgroup per problem, each with its own
- * K = P̄ + σI + Āᵀdiag(ρ)Ā, solved directly (LDLᵀ factor in storage, x̃ in workgroup memory,
- * n ≤ 1024) or indirectly (PCG warm-started from the last x̃) — see admm-linsys.ts. Only the
+ * K = P̄ + σI + Āᵀdiag(ρ)Ā, solved directly (LDLᵀ factor and K⁻¹ in storage, x̃ = x + K⁻¹(rhs − Kx)
+ * in workgroup memory, n ≤ 1024) or indirectly (PCG warm-started from the last x̃) — see admm-linsys.ts. Only the
  * problems whose own ρ changed are refactored / get a new preconditioner; `iterate` runs many
  * ADMM iterations per dispatch.
  */

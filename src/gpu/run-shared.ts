@@ -28,7 +28,7 @@ import {
 import { drive, type AdmmRunner } from './admm-driver';
 import type { PreparedProblem } from './prepare';
 import type { RegimeOutcome } from './run-problems';
-import { gemmBindGroup, gemmDispatch, gemmPipeline } from './gemm';
+import { gemmBindGroup, gemmKernel } from './gemm';
 
 const WG = 64;
 
@@ -148,7 +148,8 @@ export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: Qp
     const update = ctx.pipeline('admmShared', 'update', layout, { WG }, 'admm');
     const count = ctx.pipeline('admmShared', 'count', layout, { WG }, 'admm');
     const checkP = ctx.pipeline('admmCheck', 'check', layout, { WG }, 'admm');
-    const gemm = gemmPipeline(ctx);
+    // Narrow tiles below 16 problems: a 64-column tile would compute 64 columns for B live ones.
+    const gemm = gemmKernel(ctx, rows, B);
     const gemmBind = gemmBindGroup(ctx, gemmDims, buffers.fac, buffers.gv, buffers.gy);
     let assemblePending = true;
     const runner: AdmmRunner = {
@@ -181,7 +182,7 @@ export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: Qp
           assemblePending = false;
         }
         for (let k = 0; k < steps; k++) {
-          encodePass(ctx, enc, 'gemm', gemm, gemmBind, ...gemmDispatch(rows, B), 2 * rows * B * width);
+          encodePass(ctx, enc, 'gemm', gemm.pipeline, gemmBind, ...gemm.workgroups, 2 * rows * B * width);
           encodePass(ctx, enc, 'update', update, bind, Math.ceil(rows / WG), B);
         }
         encodePass(ctx, enc, 'count', count, bind, Math.ceil(B / WG));

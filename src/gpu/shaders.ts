@@ -12,13 +12,14 @@ import admmPcg from './admm-pcg.wgsl?raw';
 import admmCheck from './admm-check.wgsl?raw';
 import admmShared from './admm-shared.wgsl?raw';
 import gemm from './gemm.wgsl?raw';
+import gemmNarrow from './gemm-narrow.wgsl?raw';
 import kkt from './kkt.wgsl?raw';
 
 export const SHADERS = {
-  /** Per-problem K formation + LDLᵀ (entry `factor`). */
+  /** Per-problem K formation, LDLᵀ and K⁻¹ (entry `factor`). */
   admmFactor: common + ldl + admmFactor,
-  /** Per-problem ADMM iterations, direct x̃ solve with the LDLᵀ factor (entry `iterate`). */
-  admmIterate: common + ldl + admmStep + admmIterate,
+  /** Per-problem ADMM iterations, direct x̃ solve as the mat-vec K⁻¹·rhs (entry `iterate`). */
+  admmIterate: common + admmStep + admmIterate,
   /** Per-problem ADMM iterations, indirect x̃ solve by PCG (entries `precond`, `iterate`). */
   admmPcg: common + admmStep + admmPcg,
   /** Termination / infeasibility checks (entry `check`). */
@@ -27,6 +28,8 @@ export const SHADERS = {
   admmShared: common + admmShared,
   /** Tiled matmul (entry `gemm`). */
   gemm,
+  /** Narrow-tile matmul for few columns (entry `gemm_narrow`). */
+  gemmNarrow,
   /** Backward: reduced KKT LDLᵀ with iterative refinement (entry `kkt`). */
   kkt: kkt + ldl,
 } as const;
