@@ -14,6 +14,12 @@ import { Readout } from './Readout';
 import { useGeometryGradients } from './useGeometryGradients';
 import { useGeometrySolve } from './useGeometrySolve';
 
+const HEADINGS: Record<GeometryPresetName, string> = {
+  polygon: 'Projection onto a polygon',
+  simplex: 'Projection onto the probability simplex',
+  custom: 'Projection onto your half-planes',
+};
+
 export function GeometryPanel() {
   useGeometrySolve();
   const { presetName, cons, what, solve, error, w, gtau, grads, ball, restarts } = useAppStore(
@@ -92,7 +98,7 @@ export function GeometryPanel() {
         </ul>
       </section>
       <section className="geometry-side" aria-label="Controls and readout">
-        <h2>Projection onto a polygon</h2>
+        <h2>{HEADINGS[presetName]}</h2>
         <div className="controls">
           <EnumSelect field={SCHEMA.preset} value={presetName} onChange={setPreset} />
           <Vec2Input field={SCHEMA.what} value={what} names={preset.vars} onChange={setWhat} />
