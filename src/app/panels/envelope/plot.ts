@@ -6,6 +6,7 @@
  */
 import { axisBottom, axisLeft, line, pointer, scaleLinear, select, type Selection } from 'd3';
 import type { EnvelopeSweep, Variants } from '../../../solvers/envelope';
+import { pointerDrag } from '../../components/pointerDrag';
 
 export interface EnvelopeView {
   sweep: EnvelopeSweep;
@@ -85,20 +86,7 @@ export function createEnvelopePlot(
     const [a, b] = sx.domain();
     onT0(Math.min(b, Math.max(a, sx.invert(mx))));
   };
-  node.addEventListener('pointerdown', (ev) => {
-    if (ev.button !== 0 || !view) return;
-    node.setPointerCapture(ev.pointerId);
-    moveTo(ev);
-    ev.preventDefault();
-  });
-  node.addEventListener('pointermove', (ev) => {
-    if (node.hasPointerCapture(ev.pointerId)) moveTo(ev);
-  });
-  const end = (ev: PointerEvent) => {
-    if (node.hasPointerCapture(ev.pointerId)) node.releasePointerCapture(ev.pointerId);
-  };
-  node.addEventListener('pointerup', end);
-  node.addEventListener('pointercancel', end);
+  pointerDrag(node, { start: () => view !== null, move: moveTo });
   svg.on('keydown', (ev: KeyboardEvent) => {
     if (!view) return;
     const step = (ev.shiftKey ? 10 : 1) * KEY_STEP;

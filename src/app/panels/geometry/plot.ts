@@ -18,6 +18,7 @@ import {
 import { defineArrowMarkers, drawGradients, type GradientView } from './gradients';
 import { drawCartesianGrid, drawSimplexGrid } from './plotGrid';
 import type { PlanarPreset, Vec2 } from './presets';
+import { pointerDrag } from '../../components/pointerDrag';
 
 export interface PlotView {
   preset: PlanarPreset;
@@ -128,30 +129,22 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
     else callbacks.onMove(p);
   };
   const W_GRAB_RADIUS = 14;
-  node.addEventListener('pointerdown', (ev) => {
-    if (ev.button !== 0) return;
-    let onW = false;
-    if (view) {
-      const [mx, my] = pointer(ev, node);
-      const [wx, wy] = px(toPlot(view.preset, view.w));
-      onW = Math.hypot(mx - wx, my - wy) <= W_GRAB_RADIUS;
-    }
-    dragging = onW ? 'w' : 'what';
-    node.setPointerCapture(ev.pointerId);
-    ((onW ? wHandle : handle).node() as SVGGElement).focus({ preventScroll: true });
-    svg.classed('dragging', true);
-    moveTo(ev);
-    ev.preventDefault();
+  pointerDrag(node, {
+    start: (ev) => {
+      let onW = false;
+      if (view) {
+        const [mx, my] = pointer(ev, node);
+        const [wx, wy] = px(toPlot(view.preset, view.w));
+        onW = Math.hypot(mx - wx, my - wy) <= W_GRAB_RADIUS;
+      }
+      dragging = onW ? 'w' : 'what';
+      ((onW ? wHandle : handle).node() as SVGGElement).focus({ preventScroll: true });
+      svg.classed('dragging', true);
+      return true;
+    },
+    move: moveTo,
+    end: () => svg.classed('dragging', false),
   });
-  node.addEventListener('pointermove', (ev) => {
-    if (node.hasPointerCapture(ev.pointerId)) moveTo(ev);
-  });
-  const end = (ev: PointerEvent) => {
-    if (node.hasPointerCapture(ev.pointerId)) node.releasePointerCapture(ev.pointerId);
-    svg.classed('dragging', false);
-  };
-  node.addEventListener('pointerup', end);
-  node.addEventListener('pointercancel', end);
 
   // Keyboard: arrows move ŵ (or w) in screen directions (plot coordinates), Shift for larger steps.
   const keyMove = (ev: KeyboardEvent, which: 'what' | 'w') => {
