@@ -31,6 +31,8 @@ import { gpuCases } from './gpu.mjs';
 // ---- harness ----
 
 const results = [];
+/** Set once the page exists: a one-line account of what the page shows, printed under a FAIL. */
+let diagnose = null;
 async function check(name, fn) {
   try {
     await fn();
@@ -43,6 +45,7 @@ async function check(name, fn) {
         .split('\n')
         .join('\n       ')}`,
     );
+    if (diagnose) console.log(`       where: ${await diagnose()}`);
   }
 }
 
@@ -63,6 +66,11 @@ async function main() {
     deviceScaleFactor: 1,
   });
   const page = await context.newPage();
+  // Poll on a timer rather than on animation frames: a page whose frames stall while SwiftShader
+  // keeps the GPU process busy must not fail a wait whose condition already holds.
+  const waitForFunction = page.waitForFunction.bind(page);
+  page.waitForFunction = (fn, arg, options) =>
+    waitForFunction(fn, arg, { polling: 100, ...options });
   /** Console errors and uncaught exceptions, tagged with the case that was running. */
   const consoleErrors = [];
   let current = '';
@@ -81,17 +89,42 @@ async function main() {
     'response',
     (r) => r.status() >= 400 && consoleErrors.push(`[${current}] HTTP ${r.status()}: ${r.url()}`),
   );
-  const named = (name, fn) =>
-    check(name, async () => {
+  diagnose = () =>
+    Promise.race([
+      page.evaluate(() => {
+        const tab = document.querySelector('[role=tab][aria-selected=true]')?.textContent;
+        const alerts = [...document.querySelectorAll('[role=alert]')].map((e) => e.textContent);
+        const main = (document.querySelector('main') ?? document.body).innerText;
+        return JSON.stringify({
+          hash: window.location.hash,
+          tab,
+          alerts,
+          text: main.replace(/\s+/g, ' ').slice(0, 300),
+        });
+      }),
+      new Promise((resolve) => setTimeout(() => resolve('(the page did not answer in 5 s)'), 5000)),
+    ]).catch((e) => `(could not read the page: ${e.message})`);
+  // BROWSER_ONLY=<regex> runs the matching cases only (while developing; CI runs them all).
+  const only = process.env.BROWSER_ONLY ? new RegExp(process.env.BROWSER_ONLY) : null;
+  const named = async (name, fn) => {
+    if (only && !only.test(name)) return;
+    await check(name, async () => {
       current = name;
       await fn();
     });
+  };
 
   /** A fresh document at this hash, so each case starts from a known state. */
   const openAt = async (hash) => {
+    // Through about:blank, so the new document never shares a history entry with the old one.
+    await page.goto('about:blank');
     await page.goto(`${url}#${hash}`);
-    await page.reload();
     await page.getByTestId('engine-badge').waitFor();
+    const want = new URLSearchParams(hash).get('panel');
+    if (want) {
+      const at = await page.evaluate(() => window.location.hash);
+      assert(new URLSearchParams(at.slice(1)).get('panel') === want, `opened ${hash}, got ${at}`);
+    }
   };
 
   console.log(`Serving dist/ at ${url}`);
@@ -436,6 +469,32 @@ async function main() {
       r.status === 'solved' && close(r.xstar[0], 0.1, 1e-5) && close(r.xstar[1], -0.2, 1e-5),
       `after restart: ${JSON.stringify(r)}`,
     );
+  });
+
+  await named('an edited URL wins over a hash write still pending from the old state', async () => {
+    await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
+    await readoutFor(page, [1.2, 0.4]);
+    const target = 'panel=envelopes&seed=1&dim=4&tau=1&rho=0&t0=0.7';
+    // Two edits of ŵ in one task: the second one's hash write waits for the 150 ms spacing.
+    await page.evaluate((hash) => {
+      const input = document.querySelector('[data-testid=control-what-0]');
+      const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      for (const v of ['0.3', '0.5']) {
+        setValue.call(input, v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      // The URL changes before its hashchange reaches the app (Chromium can run a due timer in
+      // between): replaceState changes it with no event at all, the worst case of that race.
+      history.replaceState(null, '', `#${hash}`);
+    }, target);
+    await page.waitForTimeout(400);
+    let at = await page.evaluate(() => window.location.hash);
+    assert(at.includes('panel=envelopes'), `the pending write replaced the edited URL with ${at}`);
+    await page.getByTestId('control-rho').waitFor({ timeout: 15_000 });
+    await page.reload();
+    await page.getByTestId('control-rho').waitFor({ timeout: 15_000 });
+    at = await page.evaluate(() => window.location.hash);
+    assert(at.includes('panel=envelopes'), `after the reload the URL is ${at}`);
   });
 
   await envelopeCases({ page, named, openAt });

@@ -13,17 +13,31 @@ const MIN_WRITE_INTERVAL_MS = 150;
  * Keeps the URL hash and the configuration in step: the hash is read at start and on
  * `hashchange` (edited URL, back button); config changes rewrite it with replaceState, so a drag
  * does not push hundreds of history entries.
+ *
+ * The URL someone typed always wins over a write still pending from the old state: every write
+ * first checks that the hash is still the one this hook last wrote or read, and if it is not (an
+ * edit whose `hashchange` has not been delivered yet, or a reload right after the edit), it reads
+ * the new hash instead of overwriting it.
  */
 export function useHashSync(): void {
   useEffect(() => {
-    applyHash(window.location.hash);
+    let known = window.location.hash;
+    applyHash(known);
     let lastWrite = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const adoptExternalEdit = (): boolean => {
+      if (window.location.hash === known) return false;
+      known = window.location.hash;
+      applyHash(known);
+      return true;
+    };
     const write = () => {
       timer = null;
       lastWrite = performance.now();
+      if (adoptExternalEdit()) return;
       const hash = '#' + encodeHash(useAppStore.getState().config);
       if (hash !== window.location.hash) history.replaceState(null, '', hash);
+      known = window.location.hash;
     };
     const schedule = () => {
       if (timer !== null) return;
@@ -35,7 +49,9 @@ export function useHashSync(): void {
     const unsubscribe = useAppStore.subscribe((s, prev) => {
       if (s.config !== prev.config) schedule();
     });
-    const onHashChange = () => applyHash(window.location.hash);
+    const onHashChange = () => {
+      adoptExternalEdit();
+    };
     // Leaving the page must not lose a pending write (a reload right after a drag).
     const flush = () => {
       if (timer === null) return;
