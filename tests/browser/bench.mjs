@@ -58,6 +58,12 @@ export async function benchCases({ page, named, openAt }) {
         ),
         'no SwiftShader caveat on screen',
       );
+      // On SwiftShader the default selection shrinks to a run of seconds, and the URL says so.
+      await page.waitForFunction(
+        () => window.location.hash.includes('bsizes=10x5&bbatches=1,4&bengines=cpu,gpu'),
+        undefined,
+        { timeout: 5000 },
+      );
       await choose(page, 'bench-size', SIZES, ['10x5']);
       await choose(page, 'bench-batch', BATCHES, [1, 4]);
       await choose(page, 'bench-engine', ENGINES, ['cpu', 'gpu']);
@@ -144,6 +150,35 @@ export async function benchCases({ page, named, openAt }) {
       () => !document.querySelector('[data-testid=bench-run]')?.disabled,
       undefined,
       { timeout: 15_000 },
+    );
+  });
+
+  await named('Benchmark panel: the selection lives in the URL and survives a reload', async () => {
+    await openAt('panel=benchmarks&bsizes=50x10,100x20&bbatches=16,1024&bengines=cpu-shared');
+    await page.getByTestId('bench-adapter').filter({ hasText: 'swiftshader' }).waitFor();
+    const checked = async (prefix, all) => {
+      const on = [];
+      for (const v of all) if (await page.getByTestId(`${prefix}-${v}`).isChecked()) on.push(v);
+      return on.join(',');
+    };
+    // A chosen selection is not shrunk for the software adapter.
+    assert((await checked('bench-size', SIZES)) === '50x10,100x20', 'sizes from the URL');
+    assert((await checked('bench-batch', BATCHES)) === '16,1024', 'batches from the URL');
+    assert((await checked('bench-engine', ENGINES)) === 'cpu-shared', 'engines from the URL');
+    await page.getByTestId('bench-batch-4').click();
+    await page.getByTestId('bench-engine-gpu').click();
+    await page.waitForFunction(
+      () => window.location.hash.includes('bbatches=4,16,1024&bengines=gpu,cpu-shared'),
+      undefined,
+      { timeout: 5000 },
+    );
+    await page.reload();
+    await page.getByTestId('bench-adapter').filter({ hasText: 'swiftshader' }).waitFor();
+    assert((await checked('bench-batch', BATCHES)) === '4,16,1024', 'batches after the reload');
+    assert((await checked('bench-engine', ENGINES)) === 'gpu,cpu-shared', 'engines after reload');
+    assert(
+      (await page.getByTestId('bench-run').textContent()).includes('12 steps'),
+      'Run should count 2 sizes × 3 batches × 2 engines',
     );
   });
 }

@@ -128,6 +128,19 @@ export function setBatchPreference(batch: Config['batch']): void {
   setConfig({ batch: SCHEMA.batch.decode(batch) });
 }
 
+/** The Benchmark panel's next run: sizes, batch sizes and engines, kept in the URL. */
+export function setBenchSelection(sel: {
+  sizes: readonly string[];
+  batches: readonly number[];
+  engines: readonly Config['bengines'][number][];
+}): void {
+  setConfig({
+    bsizes: SCHEMA.bsizes.decode(sel.sizes.join(',')),
+    bbatches: SCHEMA.bbatches.decode(sel.batches.join(',')),
+    bengines: SCHEMA.bengines.decode(sel.engines.join(',')),
+  });
+}
+
 /** Replaces the configuration with the one in the hash; unreadable parameters are reported, not guessed. */
 export function applyHash(hash: string): void {
   const { config, errors } = decodeHash(hash);

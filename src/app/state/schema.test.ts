@@ -30,11 +30,19 @@ describe('config schema', () => {
       rho: 1.5,
       t0: -0.25,
       batch: 'gpu',
+      bsizes: ['500x100', '10x5'],
+      bbatches: ['1024', '4'],
+      bengines: ['gpu-shared', 'cpu'],
     };
     expect(encodeHash(c)).toBe(
       'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1' +
-        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&batch=gpu',
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&batch=gpu' +
+        '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared',
     );
+    // Decoding gives the values in the schema's order, whatever order the URL lists them in.
+    expect(decodeHash(encodeHash(c)).config.bbatches).toEqual(['4', '1024']);
+    expect(decodeHash('#bbatches=3').errors[0]).toMatch(/unknown value "3"/);
+    expect(decodeHash('#bengines=').config.bengines).toEqual([]);
   });
 
   it('round-trips state → hash → state for every enumeration value and awkward numbers', () => {
@@ -118,6 +126,9 @@ describe('config schema', () => {
       'rho',
       't0',
       'batch',
+      'bsizes',
+      'bbatches',
+      'bengines',
     ]);
     const a = defaultConfig();
     a.what[0] = 99;
@@ -144,7 +155,7 @@ describe('config schema', () => {
 
   it('batch engine preference: by name, default auto, each value round-trips, bad ones rejected', () => {
     expect(defaultConfig().batch).toBe('auto');
-    expect(encodeHash(defaultConfig())).toMatch(/&batch=auto$/);
+    expect(encodeHash(defaultConfig())).toMatch(/&batch=auto(&|$)/);
     for (const batch of ['auto', 'gpu', 'cpu'] as const) {
       const back = decodeHash('#' + encodeHash({ ...defaultConfig(), batch }));
       expect(back.errors).toEqual([]);

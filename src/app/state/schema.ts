@@ -6,6 +6,12 @@
  * Pure TypeScript (no DOM), so the round trip is unit-tested in Node.
  */
 import { BATCH_PREFERENCES } from '../../workers/protocol';
+import {
+  BATCH_OPTIONS,
+  DEFAULT_SELECTION,
+  ENGINE_OPTIONS,
+  SIZE_NAMES,
+} from '../panels/bench/options';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -316,6 +322,15 @@ export const SCHEMA = {
     gpu: 'WebGPU',
     cpu: 'CPU',
   }),
+  /** Benchmark panel: which sizes, batch sizes and engines the next run covers. */
+  bsizes: flagsField('bsizes', 'Problem sizes d×meq', SIZE_NAMES, [...DEFAULT_SELECTION.sizes]),
+  bbatches: flagsField(
+    'bbatches',
+    'Batch sizes',
+    BATCH_OPTIONS.map(String),
+    DEFAULT_SELECTION.batches.map(String),
+  ),
+  bengines: flagsField('bengines', 'Engines', ENGINE_OPTIONS, [...DEFAULT_SELECTION.engines]),
 } as const;
 
 type Schema = typeof SCHEMA;
@@ -341,6 +356,9 @@ export function defaultConfig(): Config {
     rho: SCHEMA.rho.default,
     t0: SCHEMA.t0.default,
     batch: SCHEMA.batch.default,
+    bsizes: [...SCHEMA.bsizes.default],
+    bbatches: [...SCHEMA.bbatches.default],
+    bengines: [...SCHEMA.bengines.default],
   };
 }
 

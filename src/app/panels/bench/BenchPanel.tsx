@@ -1,4 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { setBenchSelection } from '../../state/actions';
+import { useAppStore } from '../../state/store';
 import { reportMarkdown } from '../../../gpu/benchmark/format';
 import {
   DEFAULT_BENCH,
@@ -36,27 +39,51 @@ function toggle<T>(list: readonly T[], v: T, order: readonly T[]): T[] {
     : order.filter((x) => x === v || list.includes(x));
 }
 
+/** Set once the software-adapter shrink has been considered (or the user chose): once per page. */
+let shrunkForSoftware = false;
+
+const sameSelection = (a: BenchSelection, b: BenchSelection) =>
+  a.sizes.join() === b.sizes.join() &&
+  a.batches.join() === b.batches.join() &&
+  a.engines.join() === b.engines.join();
+
+/** The selection in the store right now (for effects, which must not capture a stale one). */
+function currentBenchSelection(): BenchSelection {
+  const { bsizes, bbatches, bengines } = useAppStore.getState().config;
+  return { sizes: bsizes, batches: bbatches.map(Number), engines: bengines };
+}
+
 /** Runs src/gpu/benchmark in a dedicated worker on this machine and shows the figures. */
 export function BenchPanel() {
   const runner = useBenchRunner();
   const { info, state, progress, rows, report, error } = runner;
-  const [sel, setSel] = useState<BenchSelection>(DEFAULT_SELECTION);
-  const touched = useRef(false);
+  const { bsizes, bbatches, bengines } = useAppStore(
+    useShallow((s) => ({
+      bsizes: s.config.bsizes,
+      bbatches: s.config.bbatches,
+      bengines: s.config.bengines,
+    })),
+  );
+  const sel: BenchSelection = useMemo(
+    () => ({ sizes: bsizes, batches: bbatches.map(Number), engines: bengines }),
+    [bsizes, bbatches, bengines],
+  );
   const [copied, setCopied] = useState<string | null>(null);
   const software = !!info?.software;
   const gpuOk = !!info?.gpu;
 
-  // Smaller defaults once we know the adapter is emulated (unless the user already chose).
+  // On an emulated adapter the default selection would run for minutes: once per page, if the URL
+  // still holds the defaults, shrink it to a run of seconds (a chosen selection is kept).
   useEffect(() => {
-    if (!info || touched.current) return;
-    if (!info.gpu)
-      setSel((s) => ({ ...s, engines: s.engines.filter((e) => !e.startsWith('gpu')) }));
-    else if (info.software) setSel(SOFTWARE_SELECTION);
+    if (!info?.software || shrunkForSoftware) return;
+    shrunkForSoftware = true;
+    if (sameSelection(currentBenchSelection(), DEFAULT_SELECTION))
+      setBenchSelection(SOFTWARE_SELECTION);
   }, [info]);
 
   const change = (f: (s: BenchSelection) => BenchSelection) => {
-    touched.current = true;
-    setSel(f);
+    shrunkForSoftware = true;
+    setBenchSelection(f(sel));
   };
   const busy = state === 'running' || state === 'cancelling';
   const engines = sel.engines.filter((e) => gpuOk || !e.startsWith('gpu'));

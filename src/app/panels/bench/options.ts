@@ -7,6 +7,7 @@ import {
 } from '../../../gpu/benchmark/types';
 
 export const SIZE_OPTIONS: readonly BenchSize[] = TABLE1_SIZES;
+export const SIZE_NAMES: readonly string[] = SIZE_OPTIONS.map(sizeName);
 export const BATCH_OPTIONS: readonly number[] = [1, 4, 16, 64, 256, 1024];
 export const ENGINE_OPTIONS: readonly CoreEngine[] = ['cpu', 'gpu', 'cpu-shared', 'gpu-shared'];
 
@@ -26,9 +27,9 @@ export const ENGINE_HELP: Record<CoreEngine, string> = {
 };
 
 export interface BenchSelection {
-  sizes: string[];
-  batches: number[];
-  engines: CoreEngine[];
+  sizes: readonly string[];
+  batches: readonly number[];
+  engines: readonly CoreEngine[];
 }
 
 /** BPQP Table 1's two smallest sizes at batch 1 and 64 (seconds on a real GPU). */
