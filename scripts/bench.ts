@@ -6,6 +6,9 @@
  * fractions of the adapter's own matmul are meaningful there.
  *
  *   npm run bench -- --sizes 10x5,50x10 --batches 1,64 --engines cpu,gpu,cpu-shared,gpu-shared,quadprog,highs
+ *
+ * Flags: --sizes, --batches, --engines, --eps (1e-4), --matmul (256), --out (bench-out), and
+ * --polish (polish every forward solution in Float64; GPU iterates are polished on the CPU).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { QpProblem } from '../src/solvers/qp/types';
@@ -45,6 +48,7 @@ function parseArgs(argv: string[]): BenchConfig & { out: string } {
     engines,
     eps: Number(get('--eps', String(DEFAULT_BENCH.eps))),
     matmulSize: Number(get('--matmul', String(DEFAULT_BENCH.matmulSize))),
+    polish: argv.includes('--polish'),
     out: get('--out', 'bench-out'),
   };
 }

@@ -9,7 +9,7 @@ export function reportMarkdown(r: BenchReport): string {
   const lines = [
     `### Time per problem (ms), adapter: ${r.adapter ?? 'none'}`,
     '',
-    `eps ${r.config.eps}, max_iter ${r.config.maxIter}; ${r.host}; ${r.startedAt}. Speed-up = CPU total / GPU total on the same problems in this run.`,
+    `eps ${r.config.eps}, max_iter ${r.config.maxIter}${r.config.polish ? ', polished in Float64' : ''}; ${r.host}; ${r.startedAt}. Speed-up = CPU total / GPU total on the same problems in this run.`,
     '',
     '| size | batch | engine | forward | backward | total | speed-up | solved | cos sim (grad) |',
     '|---|---|---|---|---|---|---|---|---|',

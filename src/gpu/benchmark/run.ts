@@ -128,6 +128,7 @@ export async function runBenchmark(
     eps_abs: config.eps,
     eps_rel: config.eps,
     max_iter: config.maxIter,
+    polish: !!config.polish,
   };
   const cpu = new CpuEngine();
   const gpu = config.engines.some((e) => e.startsWith('gpu')) ? engines.gpu : null;

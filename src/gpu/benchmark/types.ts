@@ -37,6 +37,12 @@ export interface BenchConfig {
   /** eps_abs = eps_rel of every forward solve (1e-4: what f32 reaches reliably). */
   eps: number;
   maxIter: number;
+  /**
+   * Polish every forward solution (CPU engines in Float64; GPU engines: the f32 iterate polished on
+   * the CPU in Float64, timed as part of the forward). Off by default: the GPU rows then time the
+   * WGSL alone.
+   */
+  polish?: boolean;
   /** Edge of the reference matmul (size³ multiply-adds) measuring the adapter's throughput. */
   matmulSize: number;
 }

@@ -54,20 +54,13 @@ export function guessActiveSet(w: PolishData): { rows: number[]; bound: Float64A
   return { rows, bound: Float64Array.from(bound) };
 }
 
-/**
- * Solution polishing: solve the equality-constrained QP on the guessed active set through the
- * δ-regularized quasi-definite KKT system [[P + δI, Āᵀ], [Ā, −δI]], refine iteratively against the
- * unregularized one, and keep the result only if it improves on the ADMM residuals. It works in
- * whatever space `w` is given in: the CPU engine polishes its scaled iterate, the GPU engine the
- * unscaled f32 iterate it read back (in Float64 here).
- */
-export function polish<R extends PolishResiduals>(
+/** One equality-constrained solve on `rows` (held at `bound`), refined; [x; y_rows] or null. */
+function solveOnActiveSet(
   w: PolishData,
-  admm: R,
-  residualsOf: (x: Float64Array, z: Float64Array, y: Float64Array) => R,
-): PolishResult<R> {
+  rows: number[],
+  bound: Float64Array,
+): Float64Array | null {
   const { n, settings } = w;
-  const { rows, bound } = guessActiveSet(w);
   const k = rows.length;
   const Ared = zeros(k, n);
   for (let r = 0; r < k; r++)
@@ -77,7 +70,7 @@ export function polish<R extends PolishResiduals>(
   try {
     factor = ldlFactor(assembleKkt(w.P, Ared, delta, new Float64Array(k).fill(delta)));
   } catch {
-    return { status: 'failed' };
+    return null;
   }
   const rhs = new Float64Array(n + k);
   for (let j = 0; j < n; j++) rhs[j] = -w.q[j];
@@ -103,22 +96,107 @@ export function polish<R extends PolishResiduals>(
     ldlSolve(factor, res);
     for (let i = 0; i < n + k; i++) sol[i] += res[i];
   }
-  if (!sol.every(Number.isFinite)) return { status: 'failed' };
-  const x = sol.slice(0, n);
-  const y = new Float64Array(w.m);
-  // y must lie in the normal cone of [l, u] at z: a multiplier of the wrong sign means the guessed
-  // active set is wrong. Clamping it makes the dual residual expose that, so such a polish is refused.
-  for (let r = 0; r < k; r++) {
-    const i = rows[r];
-    const yi = sol[n + r];
-    y[i] = w.l[i] === w.u[i] ? yi : bound[r] === w.u[i] ? Math.max(yi, 0) : Math.min(yi, 0);
+  return sol.every(Number.isFinite) ? sol : null;
+}
+
+/**
+ * The next active-set guess from a polished point, one row at a time (a primal active-set step;
+ * changing every inconsistent row at once overshoots on nearly degenerate sets): the row whose
+ * multiplier has the largest wrong sign leaves; if there is none, the inactive row that x violates
+ * most (beyond eps_abs, relative to the bound) joins at that bound. Null when the guess is
+ * consistent.
+ */
+function correctedActiveSet(
+  w: PolishData,
+  rows: number[],
+  bound: Float64Array,
+  x: Float64Array,
+  yRows: Float64Array,
+): { rows: number[]; bound: Float64Array } | null {
+  let drop = -1;
+  let worst = 0;
+  rows.forEach((i, r) => {
+    if (w.l[i] === w.u[i]) return;
+    const wrong = bound[r] === w.u[i] ? -yRows[r] : yRows[r];
+    if (wrong > worst) {
+      worst = wrong;
+      drop = r;
+    }
+  });
+  if (drop >= 0) {
+    return {
+      rows: rows.filter((_, r) => r !== drop),
+      bound: bound.filter((_, r) => r !== drop),
+    };
   }
-  const z = matVec(w.A, x);
-  for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
-  const residuals = residualsOf(x, z, y);
+  const Ax = matVec(w.A, x);
+  const tol = w.settings.eps_abs;
+  let add = -1;
+  let addBound = 0;
+  let most = 0;
+  for (let i = 0; i < w.m; i++) {
+    if (rows.includes(i)) continue;
+    const over = (Ax[i] - w.u[i]) / Math.max(1, Math.abs(w.u[i]));
+    const under = (w.l[i] - Ax[i]) / Math.max(1, Math.abs(w.l[i]));
+    if (over > tol && over > most) [add, addBound, most] = [i, w.u[i], over];
+    if (under > tol && under > most) [add, addBound, most] = [i, w.l[i], under];
+  }
+  if (add < 0) return null;
+  const at = rows.findIndex((i) => i > add);
+  const k = at < 0 ? rows.length : at;
+  const nextBound = new Float64Array(rows.length + 1);
+  nextBound.set(bound.subarray(0, k));
+  nextBound[k] = addBound;
+  nextBound.set(bound.subarray(k), k + 1);
+  return { rows: [...rows.slice(0, k), add, ...rows.slice(k)], bound: nextBound };
+}
+
+/**
+ * Solution polishing: solve the equality-constrained QP on the guessed active set through the
+ * δ-regularized quasi-definite KKT system [[P + δI, Āᵀ], [Ā, −δI]], refine iteratively against the
+ * unregularized one, and keep the result only if it improves on the ADMM residuals. It works in
+ * whatever space `w` is given in: the CPU engine polishes its scaled iterate, the GPU engine the
+ * unscaled f32 iterate it read back (in Float64 here).
+ *
+ * Beyond OSQP: when the polished point contradicts its own guess (a multiplier of the wrong sign,
+ * or a violated row left out), the guess is corrected one row at a time and the solve repeated, up
+ * to `settings.polish_passes` solves. A nearly active row that an inexact iterate (f32, or a loose eps) gives a
+ * spurious multiplier is then dropped instead of making the whole polish fail. The best pass is
+ * kept.
+ */
+export function polish<R extends PolishResiduals>(
+  w: PolishData,
+  admm: R,
+  residualsOf: (x: Float64Array, z: Float64Array, y: Float64Array) => R,
+): PolishResult<R> {
+  const { n } = w;
+  let guess: { rows: number[]; bound: Float64Array } | null = guessActiveSet(w);
+  let best: { x: Float64Array; z: Float64Array; y: Float64Array; residuals: R } | null = null;
+  const score = (r: R) => Math.max(r.prim, r.dual);
+  for (let pass = 0; pass < w.settings.polish_passes && guess; pass++) {
+    const { rows, bound } = guess;
+    const sol = solveOnActiveSet(w, rows, bound);
+    if (!sol) break;
+    const x = sol.slice(0, n);
+    const yRows = sol.subarray(n);
+    const y = new Float64Array(w.m);
+    // y must lie in the normal cone of [l, u] at z: a multiplier of the wrong sign means the guessed
+    // active set is wrong. Clamping it makes the dual residual expose that, so such a point loses.
+    rows.forEach((i, r) => {
+      const yi = yRows[r];
+      y[i] = w.l[i] === w.u[i] ? yi : bound[r] === w.u[i] ? Math.max(yi, 0) : Math.min(yi, 0);
+    });
+    const z = matVec(w.A, x);
+    for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
+    const residuals = residualsOf(x, z, y);
+    if (!best || score(residuals) < score(best.residuals)) best = { x, z, y, residuals };
+    guess = correctedActiveSet(w, rows, bound, x, yRows);
+  }
+  if (!best) return { status: 'failed' };
+  const { residuals } = best;
   const better =
     (residuals.prim < admm.prim && residuals.dual < admm.dual) ||
     (residuals.prim < admm.prim && admm.dual < 1e-10) ||
     (residuals.dual < admm.dual && admm.prim < 1e-10);
-  return better ? { status: 'success', x, z, y, residuals } : { status: 'unsuccessful', residuals };
+  return better ? { status: 'success', ...best } : { status: 'unsuccessful', residuals };
 }

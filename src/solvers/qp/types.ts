@@ -69,6 +69,11 @@ export interface QpSettings {
   delta: number;
   /** Iterative refinement steps during polishing. */
   polish_refine_iter: number;
+  /**
+   * Polishing solves at most (not in OSQP, which makes one): when a polished point contradicts its
+   * active-set guess, the guess is corrected one row at a time and re-solved. 1 = OSQP's polish.
+   */
+  polish_passes: number;
   warm_start: boolean;
   /** Wall time limit in seconds, 0 = none. */
   time_limit: number;
@@ -93,6 +98,7 @@ export const DEFAULT_SETTINGS: Readonly<QpSettings> = Object.freeze({
   polish: false,
   delta: 1e-6,
   polish_refine_iter: 3,
+  polish_passes: 8,
   warm_start: true,
   time_limit: 0,
   scaled_termination: false,

@@ -129,11 +129,13 @@ export function validateSettings(s: QpSettings): string | null {
     'check_termination',
     'scaling',
     'polish_refine_iter',
+    'polish_passes',
   ];
   for (const k of ints)
     if (!Number.isInteger(s[k]) || Number(s[k]) < 0)
       return `setting ${k} must be a non-negative integer, got ${s[k]}`;
   if (s.max_iter < 1) return `setting max_iter must be ≥ 1, got ${s.max_iter}`;
+  if (s.polish_passes < 1) return `setting polish_passes must be ≥ 1, got ${s.polish_passes}`;
   if (!(s.adaptive_rho_tolerance >= 1))
     return `setting adaptive_rho_tolerance must be ≥ 1, got ${s.adaptive_rho_tolerance}`;
   return null;
