@@ -171,6 +171,28 @@ export async function envelopeCases({ page, named, openAt }) {
       .screenshot({ path: join(OUT, 'envelope-readout-auto.png') });
   });
 
+  await named('envelopes: each envelope can be hidden, and the choice is in the URL', async () => {
+    await openAt('panel=envelopes&seed=1&dim=4&tau=1&rho=0&t0=0.7');
+    await envelopeWhere(page, 'data-t0', 0.7);
+    await page.getByTestId('curve-upper').waitFor();
+    await page.getByTestId('toggle-curve-upper').click();
+    await page.getByTestId('curve-upper').waitFor({ state: 'detached', timeout: 5000 });
+    assert((await page.getByTestId('curve-lower').count()) === 1, 'lower curve vanished');
+    assert((await page.locator('.tangent-lpgd').count()) === 2, 'expected two LPGD tangents');
+    await page.waitForFunction(
+      () => window.location.hash.includes('curves=lower,average'),
+      undefined,
+      { timeout: 5000 },
+    );
+    await page.reload();
+    await envelopeWhere(page, 'data-t0', 0.7);
+    await page.getByTestId('curve-lower').waitFor();
+    assert((await page.getByTestId('curve-upper').count()) === 0, 'upper drawn after reload');
+    assert(!(await page.getByTestId('toggle-curve-upper').isChecked()), 'toggle not restored');
+    // The readout still lists all three envelopes.
+    assert((await page.getByTestId('envelope-row-upper').count()) === 1, 'readout lost upper');
+  });
+
   // One GPU redraw (~6 s on SwiftShader): the envelope's real WGSL path in Chromium.
   await named(
     'envelopes with batch=gpu: the redraw runs on WebGPU, slopes agree, values match the CPU run',

@@ -11,6 +11,7 @@ import {
   WHAT_BOUND,
   WHAT_DECIMALS,
   type Config,
+  type EnvelopeCurveName,
   type FloatField,
   type GeometryPresetName,
   type GradViewName,
@@ -121,6 +122,13 @@ export function setEnvelope(patch: Partial<Pick<Config, 'dim' | 'tau' | 'rho' | 
   const cur = useAppStore.getState().config;
   if ((Object.keys(next) as (keyof typeof next)[]).every((k) => next[k] === cur[k])) return;
   setConfig(next);
+}
+
+/** Shows or hides one envelope curve of the Envelopes panel. */
+export function toggleEnvelopeCurve(k: EnvelopeCurveName): void {
+  const { curves } = useAppStore.getState().config;
+  const next = curves.includes(k) ? curves.filter((x) => x !== k) : [...curves, k];
+  setConfig({ curves: SCHEMA.curves.values.filter((x) => next.includes(x)) });
 }
 
 /** Where batched solves run; App's header control sends it on to the worker (EngineBadge.tsx). */

@@ -29,6 +29,7 @@ describe('config schema', () => {
       tau: 0.0123,
       rho: 1.5,
       t0: -0.25,
+      curves: ['upper', 'lower'],
       batch: 'gpu',
       bsizes: ['500x100', '10x5'],
       bbatches: ['1024', '4'],
@@ -36,7 +37,7 @@ describe('config schema', () => {
     };
     expect(encodeHash(c)).toBe(
       'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1' +
-        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&batch=gpu' +
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper&batch=gpu' +
         '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared',
     );
     // Decoding gives the values in the schema's order, whatever order the URL lists them in.
@@ -125,6 +126,7 @@ describe('config schema', () => {
       'tau',
       'rho',
       't0',
+      'curves',
       'batch',
       'bsizes',
       'bbatches',

@@ -272,6 +272,10 @@ export const WHAT_BOUND = 10;
 /** ŵ is kept on a 10⁻³ grid (far below a pixel) so the hash is short and round-trips exactly. */
 export const WHAT_DECIMALS = 3;
 
+/** The Lagrange–Moreau envelopes the Envelopes panel can draw. */
+export const ENVELOPE_CURVES = ['lower', 'average', 'upper'] as const;
+export type EnvelopeCurveName = (typeof ENVELOPE_CURVES)[number];
+
 /** Gradient methods the Geometry panel can draw (names as in src/workers/geometryGradJob). */
 export const GRAD_VIEWS = ['kkt', 'smoothed-qp', 'lpgd', 'identity'] as const;
 export type GradViewName = (typeof GRAD_VIEWS)[number];
@@ -316,6 +320,8 @@ export const SCHEMA = {
   tau: floatField('tau', 'Temperature τ', 1, 0.01, 10, 4, true),
   rho: floatField('rho', 'Augmentation ρ', 0, 0, 5, 3),
   t0: floatField('t0', 'Linearization point t₀', 0.7, -2, 2, 3),
+  /** Envelopes: which of the three envelopes are drawn (the readout always lists all three). */
+  curves: flagsField('curves', 'Envelopes drawn', ENVELOPE_CURVES, [...ENVELOPE_CURVES]),
   /** Where batched solves run (sent to the worker; src/workers/engineHost.ts, batchRoute). */
   batch: enumField('batch', 'Batches', BATCH_PREFERENCES, 'auto', {
     auto: 'Auto',
@@ -355,6 +361,7 @@ export function defaultConfig(): Config {
     tau: SCHEMA.tau.default,
     rho: SCHEMA.rho.default,
     t0: SCHEMA.t0.default,
+    curves: [...SCHEMA.curves.default],
     batch: SCHEMA.batch.default,
     bsizes: [...SCHEMA.bsizes.default],
     bbatches: [...SCHEMA.bbatches.default],

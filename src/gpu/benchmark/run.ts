@@ -148,12 +148,15 @@ export async function runBenchmark(
     matmul = { ...(await measureMatmul(gpu.ctx, config.matmulSize, 4)), size: config.matmulSize };
   }
   const rows: BenchRow[] = [];
+  // CPU engines first at each size and batch, so every GPU row finds its CPU twin for the speed-up.
+  const isGpu = (e: string) => Number(e.startsWith('gpu'));
+  const runOrder = [...config.engines].sort((a, b) => isGpu(a) - isGpu(b));
   for (const size of config.sizes) {
     const warm = new Workload(size.d, size.meq, 1);
     const warmed = new Set<string>();
     for (const B of config.batches) {
       const work = new Workload(size.d, size.meq, B);
-      for (const engine of config.engines) {
+      for (const engine of runOrder) {
         await checkpoint();
         const where = { size: sizeName(size), batch: B, engine };
         if (!warmed.has(engine) && !engines.references?.[engine]) {

@@ -1,8 +1,8 @@
 import { useCallback, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Slider } from '../../components/Slider';
-import { setEnvelope, setSeed } from '../../state/actions';
-import { SCHEMA } from '../../state/schema';
+import { setEnvelope, setSeed, toggleEnvelopeCurve } from '../../state/actions';
+import { ENVELOPE_CURVES, SCHEMA } from '../../state/schema';
 import { useAppStore } from '../../state/store';
 import { EnvelopePlot } from './EnvelopePlot';
 import { EnvelopeExplanation } from './Explanation';
@@ -17,8 +17,9 @@ export const SAMPLES = 241;
 const fmtTau = (v: number) => (v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
 
 export function EnvelopePanel() {
-  const { seed, dim, tau, rho, t0, batch, restarts } = useAppStore(
+  const { seed, dim, tau, rho, t0, curves, batch, restarts } = useAppStore(
     useShallow((s) => ({
+      curves: s.config.curves,
       seed: s.config.seed,
       dim: s.config.dim,
       tau: s.config.tau,
@@ -38,10 +39,14 @@ export function EnvelopePanel() {
       response && {
         sweep: response.sweep,
         lpgdSlope: response.lpgd.slope,
-        show: { lower: true, upper: true, average: true },
+        show: {
+          lower: curves.includes('lower'),
+          average: curves.includes('average'),
+          upper: curves.includes('upper'),
+        },
         rho: response.request.rho,
       },
-    [response],
+    [response, curves],
   );
   const onT0 = useCallback((v: number) => setEnvelope({ t0: v }), []);
   return (
@@ -61,15 +66,19 @@ export function EnvelopePanel() {
               when ρ &gt; 0
             </li>
           )}
-          <li>
-            <span className="sw sw-line sw-lower" /> lower envelope
-          </li>
-          <li>
-            <span className="sw sw-line sw-average" /> average envelope
-          </li>
-          <li>
-            <span className="sw sw-line sw-upper" /> upper envelope
-          </li>
+          {ENVELOPE_CURVES.map((k) => (
+            <li key={k}>
+              <label>
+                <input
+                  type="checkbox"
+                  data-testid={`toggle-curve-${k}`}
+                  checked={curves.includes(k)}
+                  onChange={() => toggleEnvelopeCurve(k)}
+                />{' '}
+                <span className={`sw sw-line sw-${k}`} /> {k} envelope
+              </label>
+            </li>
+          ))}
           <li>
             <span className="sw sw-line sw-tangent" /> at t₀: LPGD update (solid) and the curve’s
             measured slope (dashed)
