@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CscMatrix, QpProblem } from './types';
-import { cscToDense } from '../linalg/dense';
+import type { QpProblem } from './types';
+import { parseProblemJson } from '../io/json';
 
 /**
  * The Maros–Meszaros test set in ../shared beside the repository (as on the developers' machines
@@ -15,40 +15,14 @@ export const MM_DIR = join(
   'data/maros-meszaros',
 );
 
-interface MmFile {
-  name: string;
-  n: number;
-  m: number;
-  P: CscMatrix;
-  q: number[];
-  r: number;
-  A: CscMatrix;
-  l: (number | null)[];
-  u: (number | null)[];
-  opt_obj_reference: number;
-}
-
-/** |v| ≥ 1e19 (and null) means infinite, as the data set's README says. */
-function bound(v: number | null, inf: number): number {
-  if (v === null) return inf;
-  return Math.abs(v) >= 1e19 ? Math.sign(v) * Infinity : v;
-}
-
+/** One Maros–Meszaros file, read by the app's own JSON reader (the files are in its CSC form). */
 export function loadMarosMeszaros(
   name: string,
 ): QpProblem & { meta: { name: string; reference: number } } {
-  const d = JSON.parse(readFileSync(join(MM_DIR, `${name}.json`), 'utf8')) as MmFile;
-  return {
-    n: d.n,
-    m: d.m,
-    P: cscToDense(d.P),
-    q: Float64Array.from(d.q),
-    r: d.r,
-    A: cscToDense(d.A),
-    l: Float64Array.from(d.l, (v) => bound(v, -Infinity)),
-    u: Float64Array.from(d.u, (v) => bound(v, Infinity)),
-    meta: { name: d.name, reference: d.opt_obj_reference },
-  };
+  const [p] = parseProblemJson(readFileSync(join(MM_DIR, `${name}.json`), 'utf8')).problems;
+  const reference = p.meta?.opt_obj_reference;
+  if (typeof reference !== 'number') throw new Error(`${name}: no opt_obj_reference`);
+  return { ...p, meta: { name: String(p.meta?.name ?? name), reference } };
 }
 
 export function marosMeszarosNames(): string[] {

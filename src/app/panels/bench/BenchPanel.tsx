@@ -129,7 +129,7 @@ export function BenchPanel() {
 
   return (
     <div className="bench" data-testid="bench-panel" data-state={state}>
-      <section className="bench-side" aria-label="Benchmark settings">
+      <section className="bench-side card" aria-label="Benchmark settings">
         <h2>Benchmark on this machine</h2>
         <p className="bench-intro">
           Random QPs of BPQP’s Table 1 (d variables, meq equalities and meq inequalities), solved in
@@ -252,7 +252,7 @@ export function BenchPanel() {
           </div>
         )}
       </section>
-      <section className="bench-results" aria-label="Results">
+      <section className="bench-results card" aria-label="Results">
         {report && (
           <p className="bench-matmul" data-testid="bench-matmul" data-gflops={report.matmul.gflops}>
             Reference matmul ({report.matmul.size}³, f32) on this adapter:{' '}

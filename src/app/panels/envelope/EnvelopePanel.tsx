@@ -51,7 +51,7 @@ export function EnvelopePanel() {
   const onT0 = useCallback((v: number) => setEnvelope({ t0: v }), []);
   return (
     <div className="envelope">
-      <section className="envelope-figure" aria-label="Plot">
+      <section className="envelope-figure card" aria-label="Plot">
         <EnvelopePlot view={view} onT0={onT0} />
         <ul className="legend" aria-label="Legend">
           <li>
@@ -85,7 +85,7 @@ export function EnvelopePanel() {
           </li>
         </ul>
       </section>
-      <section className="envelope-side" aria-label="Controls and readout">
+      <section className="envelope-side card" aria-label="Controls and readout">
         <h2>Lagrange–Moreau envelopes of an LP (LPGD, Figure 1)</h2>
         <div className="controls">
           <Slider

@@ -69,7 +69,7 @@ export function GeometryPanel() {
   );
   return (
     <div className="geometry">
-      <section className="geometry-figure" aria-label="Plot">
+      <section className="geometry-figure card" aria-label="Plot">
         <GeometryPlot view={view} />
         <ul className="legend" aria-label="Legend">
           <li>
@@ -97,7 +97,7 @@ export function GeometryPanel() {
           </li>
         </ul>
       </section>
-      <section className="geometry-side" aria-label="Controls and readout">
+      <section className="geometry-side card" aria-label="Controls and readout">
         <h2>{HEADINGS[presetName]}</h2>
         <div className="controls">
           <EnumSelect field={SCHEMA.preset} value={presetName} onChange={setPreset} />
