@@ -8,6 +8,7 @@ import {
   decodeHash,
   roundTo,
   SCHEMA,
+  toggled,
   WHAT_BOUND,
   WHAT_DECIMALS,
   type Config,
@@ -93,9 +94,7 @@ export function setW(w: readonly [number, number]): void {
 
 /** Shows or hides one gradient method's arrow. */
 export function toggleGradView(m: GradViewName): void {
-  const { grads } = useAppStore.getState().config;
-  const next = grads.includes(m) ? grads.filter((x) => x !== m) : [...grads, m];
-  setConfig({ grads: SCHEMA.grads.values.filter((x) => next.includes(x)) });
+  setConfig({ grads: toggled(useAppStore.getState().config.grads, m, SCHEMA.grads.values) });
 }
 
 export function setGradTau(gtau: number): void {
@@ -126,9 +125,7 @@ export function setEnvelope(patch: Partial<Pick<Config, 'dim' | 'tau' | 'rho' | 
 
 /** Shows or hides one envelope curve of the Envelopes panel. */
 export function toggleEnvelopeCurve(k: EnvelopeCurveName): void {
-  const { curves } = useAppStore.getState().config;
-  const next = curves.includes(k) ? curves.filter((x) => x !== k) : [...curves, k];
-  setConfig({ curves: SCHEMA.curves.values.filter((x) => next.includes(x)) });
+  setConfig({ curves: toggled(useAppStore.getState().config.curves, k, SCHEMA.curves.values) });
 }
 
 /** Where batched solves run; App's header control sends it on to the worker (EngineBadge.tsx). */

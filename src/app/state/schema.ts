@@ -169,6 +169,13 @@ function boolField(name: string, label: string, def: boolean): BoolField {
   };
 }
 
+/** `list` with `v` removed if present, else added; the result in `order` (a flags field's values). */
+export function toggled<T>(list: readonly T[], v: T, order: readonly T[]): T[] {
+  return list.includes(v)
+    ? list.filter((x) => x !== v)
+    : order.filter((x) => x === v || list.includes(x));
+}
+
 function flagsField<V extends string>(
   name: string,
   label: string,

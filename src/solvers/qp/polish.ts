@@ -55,11 +55,7 @@ export function guessActiveSet(w: PolishData): { rows: number[]; bound: Float64A
 }
 
 /** One equality-constrained solve on `rows` (held at `bound`), refined; [x; y_rows] or null. */
-function solveOnActiveSet(
-  w: PolishData,
-  rows: number[],
-  bound: Float64Array,
-): Float64Array | null {
+function solveOnActiveSet(w: PolishData, rows: number[], bound: Float64Array): Float64Array | null {
   const { n, settings } = w;
   const k = rows.length;
   const Ared = zeros(k, n);
@@ -103,14 +99,14 @@ function solveOnActiveSet(
  * The next active-set guess from a polished point, one row at a time (a primal active-set step;
  * changing every inconsistent row at once overshoots on nearly degenerate sets): the row whose
  * multiplier has the largest wrong sign leaves; if there is none, the inactive row that x violates
- * most (beyond eps_abs, relative to the bound) joins at that bound. Null when the guess is
+ * most at x (Ax given; beyond eps_abs, relative to the bound) joins at that bound. Null when the guess is
  * consistent.
  */
 function correctedActiveSet(
   w: PolishData,
   rows: number[],
   bound: Float64Array,
-  x: Float64Array,
+  Ax: Float64Array,
   yRows: Float64Array,
 ): { rows: number[]; bound: Float64Array } | null {
   let drop = -1;
@@ -129,26 +125,21 @@ function correctedActiveSet(
       bound: bound.filter((_, r) => r !== drop),
     };
   }
-  const Ax = matVec(w.A, x);
   const tol = w.settings.eps_abs;
+  const inSet = new Set(rows);
   let add = -1;
   let addBound = 0;
   let most = 0;
   for (let i = 0; i < w.m; i++) {
-    if (rows.includes(i)) continue;
+    if (inSet.has(i)) continue;
     const over = (Ax[i] - w.u[i]) / Math.max(1, Math.abs(w.u[i]));
     const under = (w.l[i] - Ax[i]) / Math.max(1, Math.abs(w.l[i]));
     if (over > tol && over > most) [add, addBound, most] = [i, w.u[i], over];
     if (under > tol && under > most) [add, addBound, most] = [i, w.l[i], under];
   }
   if (add < 0) return null;
-  const at = rows.findIndex((i) => i > add);
-  const k = at < 0 ? rows.length : at;
-  const nextBound = new Float64Array(rows.length + 1);
-  nextBound.set(bound.subarray(0, k));
-  nextBound[k] = addBound;
-  nextBound.set(bound.subarray(k), k + 1);
-  return { rows: [...rows.slice(0, k), add, ...rows.slice(k)], bound: nextBound };
+  // Row order does not matter to the equality-constrained solve: append.
+  return { rows: [...rows, add], bound: Float64Array.from([...bound, addBound]) };
 }
 
 /**
@@ -186,11 +177,11 @@ export function polish<R extends PolishResiduals>(
       const yi = yRows[r];
       y[i] = w.l[i] === w.u[i] ? yi : bound[r] === w.u[i] ? Math.max(yi, 0) : Math.min(yi, 0);
     });
-    const z = matVec(w.A, x);
-    for (let i = 0; i < w.m; i++) z[i] = Math.min(Math.max(z[i], w.l[i]), w.u[i]);
+    const Ax = matVec(w.A, x);
+    const z = Ax.map((v, i) => Math.min(Math.max(v, w.l[i]), w.u[i]));
     const residuals = residualsOf(x, z, y);
     if (!best || score(residuals) < score(best.residuals)) best = { x, z, y, residuals };
-    guess = correctedActiveSet(w, rows, bound, x, yRows);
+    guess = correctedActiveSet(w, rows, bound, Ax, yRows);
   }
   if (!best) return { status: 'failed' };
   const { residuals } = best;

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { setBenchSelection } from '../../state/actions';
+import { toggled } from '../../state/schema';
 import { useAppStore } from '../../state/store';
 import { reportMarkdown } from '../../../gpu/benchmark/format';
 import {
@@ -32,12 +33,6 @@ const PHASES = {
   backward: 'backward pass',
   reference: 'exact reference gradients',
 } as const;
-
-function toggle<T>(list: readonly T[], v: T, order: readonly T[]): T[] {
-  return list.includes(v)
-    ? list.filter((x) => x !== v)
-    : order.filter((x) => x === v || list.includes(x));
-}
 
 /** Set once the software-adapter shrink has been considered (or the user chose): once per page. */
 let shrunkForSoftware = false;
@@ -168,7 +163,7 @@ export function BenchPanel() {
                 onChange={() =>
                   change((x) => ({
                     ...x,
-                    sizes: toggle(x.sizes, sizeName(s), SIZE_OPTIONS.map(sizeName)),
+                    sizes: toggled(x.sizes, sizeName(s), SIZE_OPTIONS.map(sizeName)),
                   }))
                 }
               />{' '}
@@ -185,7 +180,7 @@ export function BenchPanel() {
                 data-testid={`bench-batch-${b}`}
                 checked={sel.batches.includes(b)}
                 onChange={() =>
-                  change((x) => ({ ...x, batches: toggle(x.batches, b, BATCH_OPTIONS) }))
+                  change((x) => ({ ...x, batches: toggled(x.batches, b, BATCH_OPTIONS) }))
                 }
               />{' '}
               {b}
@@ -202,7 +197,7 @@ export function BenchPanel() {
                 disabled={e.startsWith('gpu') && !gpuOk}
                 checked={engines.includes(e)}
                 onChange={() =>
-                  change((x) => ({ ...x, engines: toggle(x.engines, e, ENGINE_OPTIONS) }))
+                  change((x) => ({ ...x, engines: toggled(x.engines, e, ENGINE_OPTIONS) }))
                 }
               />{' '}
               {ENGINE_LABELS[e]}
