@@ -27,11 +27,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['react', 'react-*', 'react/*'], message: 'src/solvers is pure math: no React.' },
-            { group: ['zustand', 'zustand/*'], message: 'src/solvers is pure math: no state stores.' },
+            {
+              group: ['react', 'react-*', 'react/*'],
+              message: 'src/solvers is pure math: no React.',
+            },
+            {
+              group: ['zustand', 'zustand/*'],
+              message: 'src/solvers is pure math: no state stores.',
+            },
             { group: ['d3', 'd3-*'], message: 'src/solvers is pure math: no plotting.' },
-            { group: ['webgpu', '@webgpu/*', '**/gpu/**', '../gpu/*'], message: 'src/solvers may not use WebGPU; put GPU code in src/gpu.' },
-            { group: ['**/app/**', '**/workers/**'], message: 'src/solvers may not import app or worker code.' },
+            {
+              group: ['webgpu', '@webgpu/*', '**/gpu/**', '../gpu/*'],
+              message: 'src/solvers may not use WebGPU; put GPU code in src/gpu.',
+            },
+            {
+              group: ['**/app/**', '**/workers/**'],
+              message: 'src/solvers may not import app or worker code.',
+            },
           ],
         },
       ],

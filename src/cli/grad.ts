@@ -6,12 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseProblemText, type ParsedProblems, type ProblemFileFormat } from '../solvers/io';
 import { solveBatch, validateProblem, type QpProblem, type QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
-import {
-  GRAD_METHODS,
-  type GradMethod,
-  type GradOptions,
-  type QpGradients,
-} from '../solvers/grad';
+import { GRAD_METHODS, type GradMethod, type GradOptions, type QpGradients } from '../solvers/grad';
 import {
   SOLVER_FLAGS,
   formatFlags,

@@ -10,13 +10,16 @@ import { createNodeGpuEngine } from './node';
 const required = process.env.ARGMIN_ALLOW_NO_GPU !== '1';
 
 describe('WebGPU adapter for the kernel tests', () => {
-  it.runIf(required)('an adapter is available (set ARGMIN_ALLOW_NO_GPU=1 to run without one)', async () => {
-    const gpu = await createNodeGpuEngine();
-    try {
-      expect(gpu.adapterInfo.length).toBeGreaterThan(0);
-      expect(gpu.adapter).toMatch(/WebGPU/);
-    } finally {
-      gpu.dispose();
-    }
-  });
+  it.runIf(required)(
+    'an adapter is available (set ARGMIN_ALLOW_NO_GPU=1 to run without one)',
+    async () => {
+      const gpu = await createNodeGpuEngine();
+      try {
+        expect(gpu.adapterInfo.length).toBeGreaterThan(0);
+        expect(gpu.adapter).toMatch(/WebGPU/);
+      } finally {
+        gpu.dispose();
+      }
+    },
+  );
 });

@@ -39,7 +39,13 @@ export interface DriveOutcome {
   timeLimitHit: boolean;
 }
 
-export async function drive(ctx: GpuContext, r: AdmmRunner, s: QpSettings, t0: number, stateFloats: number): Promise<DriveOutcome> {
+export async function drive(
+  ctx: GpuContext,
+  r: AdmmRunner,
+  s: QpSettings,
+  t0: number,
+  stateFloats: number,
+): Promise<DriveOutcome> {
   const check = s.check_termination;
   const adaptEvery = check > 0 ? ADAPTIVE_RHO_MULTIPLE_TERMINATION * check : ADAPTIVE_RHO_FIXED;
   const deadline = s.time_limit > 0 ? t0 + s.time_limit * 1000 : Infinity;

@@ -27,7 +27,12 @@ export const INFO = {
   cgZero: 13, //       @52
 } as const;
 /** INFO_STATUS codes written by admm-check.wgsl. */
-export const GPU_STATUS = { running: 0, solved: 1, primalInfeasible: 2, dualInfeasible: 3 } as const;
+export const GPU_STATUS = {
+  running: 0,
+  solved: 1,
+  primalInfeasible: 2,
+  dualInfeasible: 3,
+} as const;
 
 export interface AdmmParams {
   n: number;
@@ -93,10 +98,17 @@ export interface ScaledVectors {
   E: Float64Array;
 }
 
-const finiteOr = (v: number): number => (v >= GPU_INFTY ? GPU_INFTY : v <= -GPU_INFTY ? -GPU_INFTY : v);
+const finiteOr = (v: number): number =>
+  v >= GPU_INFTY ? GPU_INFTY : v <= -GPU_INFTY ? -GPU_INFTY : v;
 
 /** Writes problem b's vectors into the data array (layout of dataStride). */
-export function packData(out: Float32Array, b: number, n: number, m: number, v: ScaledVectors): void {
+export function packData(
+  out: Float32Array,
+  b: number,
+  n: number,
+  m: number,
+  v: ScaledVectors,
+): void {
   const o = b * dataStride(n, m);
   out.set(v.q, o);
   for (let i = 0; i < m; i++) {
@@ -111,13 +123,18 @@ export function packData(out: Float32Array, b: number, n: number, m: number, v: 
 /** ρᵢ = RHO_MIN on loose rows, 10³ρ on equalities, ρ otherwise (as setRhoVec in admm.ts). */
 export function rhoVector(rowType: Int8Array, rho: number): Float64Array {
   const r = clampRho(rho);
-  return Float64Array.from(rowType, (t) => (t === RowType.Loose ? RHO_MIN : t === RowType.Equality ? RHO_EQ_OVER_RHO_INEQ * r : r));
+  return Float64Array.from(rowType, (t) =>
+    t === RowType.Loose ? RHO_MIN : t === RowType.Equality ? RHO_EQ_OVER_RHO_INEQ * r : r,
+  );
 }
 
 export const clampRho = (rho: number): number => Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
 
 /** Bind group layout of common.wgsl (uniform + 7 storage buffers), cached per device. */
-export function admmLayout(ctx: GpuContext): { bgl: GPUBindGroupLayout; layout: GPUPipelineLayout } {
+export function admmLayout(ctx: GpuContext): {
+  bgl: GPUBindGroupLayout;
+  layout: GPUPipelineLayout;
+} {
   return ctx.cached('admm-layout', () => {
     const storage = (binding: number, readOnly: boolean): GPUBindGroupLayoutEntry => ({
       binding,
@@ -156,7 +173,10 @@ export interface AdmmBuffers {
 export function admmBindGroup(ctx: GpuContext, b: AdmmBuffers): GPUBindGroup {
   const { bgl } = admmLayout(ctx);
   const list = [b.params, b.mats, b.data, b.state, b.fac, b.info, b.gy, b.gv];
-  return ctx.device.createBindGroup({ layout: bgl, entries: list.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  return ctx.device.createBindGroup({
+    layout: bgl,
+    entries: list.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
 }
 
 export function destroyAll(b: AdmmBuffers): void {

@@ -50,9 +50,12 @@ const WG = 64;
 
 /** A clear message for bad engine options, or null. */
 export function engineOptionsIssue(o: GpuEngineOptions): string | null {
-  if (o.linsys !== undefined && !['auto', 'direct', 'indirect'].includes(o.linsys)) return `linsys must be 'auto', 'direct' or 'indirect', got ${String(o.linsys)}`;
-  if (o.cgMaxIter !== undefined && !(Number.isInteger(o.cgMaxIter) && o.cgMaxIter >= 1)) return `cgMaxIter must be an integer ≥ 1, got ${o.cgMaxIter}`;
-  if (o.cgTolFraction !== undefined && !(o.cgTolFraction > 0 && o.cgTolFraction < 1)) return `cgTolFraction must be in (0, 1), got ${o.cgTolFraction}`;
+  if (o.linsys !== undefined && !['auto', 'direct', 'indirect'].includes(o.linsys))
+    return `linsys must be 'auto', 'direct' or 'indirect', got ${String(o.linsys)}`;
+  if (o.cgMaxIter !== undefined && !(Number.isInteger(o.cgMaxIter) && o.cgMaxIter >= 1))
+    return `cgMaxIter must be an integer ≥ 1, got ${o.cgMaxIter}`;
+  if (o.cgTolFraction !== undefined && !(o.cgTolFraction > 0 && o.cgTolFraction < 1))
+    return `cgTolFraction must be in (0, 1), got ${o.cgTolFraction}`;
   return null;
 }
 
@@ -70,7 +73,14 @@ export function facFloats(linsys: Linsys, n: number, m: number): number {
 }
 
 /** Problem b's initial `fac` block: nothing for the direct path; x̃ = x⁰ (the warm start) for PCG. */
-export function initFac(linsys: Linsys, fac: Float32Array, b: number, n: number, m: number, x0: Float64Array): void {
+export function initFac(
+  linsys: Linsys,
+  fac: Float32Array,
+  b: number,
+  n: number,
+  m: number,
+  x0: Float64Array,
+): void {
   if (linsys === 'indirect') fac.set(x0, b * facFloats(linsys, n, m));
 }
 
@@ -99,15 +109,34 @@ export interface LinsysPasses {
   encodeIterate(enc: GPUCommandEncoder, steps: number, cgPerSolve: number): void;
 }
 
-export function linsysPasses(ctx: GpuContext, linsys: Linsys, layout: GPUPipelineLayout, bind: GPUBindGroup, B: number, n: number, m: number): LinsysPasses {
+export function linsysPasses(
+  ctx: GpuContext,
+  linsys: Linsys,
+  layout: GPUPipelineLayout,
+  bind: GPUBindGroup,
+  B: number,
+  n: number,
+  m: number,
+): LinsysPasses {
   if (linsys === 'direct') {
     // Āx, Āᵀw, z̃ = Āx̃ (2nm each), P̄x and K⁻¹d (2n² each).
     const steps = 4 * n * n + 6 * n * m;
     const factor = ctx.pipeline('admmFactor', 'factor', layout, { WG }, 'admm');
     const iterate = ctx.pipeline('admmIterate', 'iterate', layout, { WG }, 'admm');
     return {
-      encodeRhoUpdate: (enc, k) => encodePass(ctx, enc, 'factor', factor, bind, B, 1, k * (n * n * m + (n * n * n) / 3 + (4 * n * n * n) / 3)),
-      encodeIterate: (enc, s) => encodePass(ctx, enc, 'iterate', iterate, bind, B, 1, B * s * steps),
+      encodeRhoUpdate: (enc, k) =>
+        encodePass(
+          ctx,
+          enc,
+          'factor',
+          factor,
+          bind,
+          B,
+          1,
+          k * (n * n * m + (n * n * n) / 3 + (4 * n * n * n) / 3),
+        ),
+      encodeIterate: (enc, s) =>
+        encodePass(ctx, enc, 'iterate', iterate, bind, B, 1, B * s * steps),
     };
   }
   const precond = ctx.pipeline('admmPcg', 'precond', layout, { WG }, 'admm');
@@ -115,7 +144,9 @@ export function linsysPasses(ctx: GpuContext, linsys: Linsys, layout: GPUPipelin
   // One K·p (2n² + 4nm) for the warm start's residual and one per CG iteration, plus 10n of vectors.
   const perCg = 2 * n * n + 4 * n * m + 10 * n;
   return {
-    encodeRhoUpdate: (enc, k) => encodePass(ctx, enc, 'precond', precond, bind, B, 1, k * 2 * n * m),
-    encodeIterate: (enc, s, cg) => encodePass(ctx, enc, 'pcg', iterate, bind, B, 1, B * s * (4 * n * m + (1 + cg) * perCg)),
+    encodeRhoUpdate: (enc, k) =>
+      encodePass(ctx, enc, 'precond', precond, bind, B, 1, k * 2 * n * m),
+    encodeIterate: (enc, s, cg) =>
+      encodePass(ctx, enc, 'pcg', iterate, bind, B, 1, B * s * (4 * n * m + (1 + cg) * perCg)),
   };
 }

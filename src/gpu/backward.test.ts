@@ -16,7 +16,9 @@ let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;
 try {
   gpu = await createNodeGpuEngine();
 } catch (e) {
-  console.error(`\n!!!!!!!! NO WEBGPU ADAPTER: GPU backward cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`);
+  console.error(
+    `\n!!!!!!!! NO WEBGPU ADAPTER: GPU backward cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+  );
 }
 afterAll(() => gpu?.dispose());
 
@@ -25,7 +27,10 @@ function items(): BackwardItem[] {
     { n: 5, roles: ['equality', 'upper', 'lower', 'inactive', 'upper'] as const },
     { n: 6, roles: ['upper', 'inactive', 'lower', 'inactive'] as const },
     { n: 4, roles: ['inactive', 'inactive'] as const },
-    { n: 5, roles: ['equality', 'equality', 'lower', 'upper', 'inactive', 'lower', 'inactive'] as const },
+    {
+      n: 5,
+      roles: ['equality', 'equality', 'lower', 'upper', 'inactive', 'lower', 'inactive'] as const,
+    },
   ];
   const rng = new Rng(7);
   return specs.map((s, k) => {
@@ -50,12 +55,16 @@ describe.skipIf(!gpu)('GPU backward engine vs CPU exact KKT gradients', () => {
 
   it("'bpqp': GPU ADMM on the backward QP + refinement, cosine ≥ 0.99", async () => {
     const g = await gpu!.backward.backwardBatch(batch, 'bpqp');
-    g.forEach((gk, k) => expect(cosine(flattenGradients(gk), exact[k])).toBeGreaterThanOrEqual(0.99));
+    g.forEach((gk, k) =>
+      expect(cosine(flattenGradients(gk), exact[k])).toBeGreaterThanOrEqual(0.99),
+    );
   });
 
   it("'bpqp' without refinement: the ADMM adjoint alone, cosine ≥ 0.99", async () => {
     const g = await gpu!.backward.backwardBatch(batch, 'bpqp', { refineIter: 0 });
-    g.forEach((gk, k) => expect(cosine(flattenGradients(gk), exact[k])).toBeGreaterThanOrEqual(0.99));
+    g.forEach((gk, k) =>
+      expect(cosine(flattenGradients(gk), exact[k])).toBeGreaterThanOrEqual(0.99),
+    );
   });
 
   it("'lpgd-lower': dq from perturbed GPU solves matches the exact dq (active set stable under τ)", async () => {
@@ -67,8 +76,13 @@ describe.skipIf(!gpu)('GPU backward engine vs CPU exact KKT gradients', () => {
   });
 
   it('a non-differentiable input is refused with a clear message', async () => {
-    const bad = { ...batch[0], result: { ...batch[0].result, status: 'primal_infeasible' as const } };
+    const bad = {
+      ...batch[0],
+      result: { ...batch[0].result, status: 'primal_infeasible' as const },
+    };
     await expect(gpu!.backward.backwardBatch([bad], 'kkt')).rejects.toThrow(/primal_infeasible/);
-    await expect(gpu!.backward.backwardBatch([batch[0]], 'fd')).rejects.toThrow(/does not implement 'fd'/);
+    await expect(gpu!.backward.backwardBatch([batch[0]], 'fd')).rejects.toThrow(
+      /does not implement 'fd'/,
+    );
   });
 });

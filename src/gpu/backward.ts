@@ -10,8 +10,21 @@
  * (src/solvers/grad), in Float64, so the GPU output means exactly what the CPU exact method's does.
  */
 import type { QpProblem, QpSettings } from '../solvers/qp/types';
-import type { BackwardEngine, BackwardItem, GradMethod, GradOptions, QpGradients } from '../solvers/grad/types';
-import { activeSetOf, checkBackwardInput, DEFAULT_DELTA, DEFAULT_REFINE_ITER, gradientsFromAdjoint, type ActiveSet } from '../solvers/grad/kkt';
+import type {
+  BackwardEngine,
+  BackwardItem,
+  GradMethod,
+  GradOptions,
+  QpGradients,
+} from '../solvers/grad/types';
+import {
+  activeSetOf,
+  checkBackwardInput,
+  DEFAULT_DELTA,
+  DEFAULT_REFINE_ITER,
+  gradientsFromAdjoint,
+  type ActiveSet,
+} from '../solvers/grad/kkt';
 import { backwardQp, DEFAULT_BPQP_REFINE } from '../solvers/grad/bpqp';
 import { lagrangianGradient } from '../solvers/grad/lpgd';
 import type { GpuContext } from './device';
@@ -25,7 +38,12 @@ const KKT_NMAX = 1024;
  * backward QP's equality ρ to ~10⁵ and the f32 factor of K lost P). Inner solves (BPQP, LPGD) use
  * these unless options.settings says otherwise.
  */
-export const GPU_INNER_SETTINGS: Partial<QpSettings> = Object.freeze({ eps_abs: 1e-4, eps_rel: 1e-4, max_iter: 20_000, polish: false });
+export const GPU_INNER_SETTINGS: Partial<QpSettings> = Object.freeze({
+  eps_abs: 1e-4,
+  eps_rel: 1e-4,
+  max_iter: 20_000,
+  polish: false,
+});
 /** LPGD's default τ (1e-4) is below f32 resolution of the perturbed solutions; f32 needs a larger step. */
 export const GPU_LPGD_TAU = 1e-2;
 
@@ -46,45 +64,80 @@ export class GpuBackwardEngine implements BackwardEngine {
     private readonly forward: GpuEngine,
   ) {}
 
-  async backwardBatch(items: BackwardItem[], method: GradMethod, options: GradOptions = {}): Promise<QpGradients[]> {
+  async backwardBatch(
+    items: BackwardItem[],
+    method: GradMethod,
+    options: GradOptions = {},
+  ): Promise<QpGradients[]> {
     for (const it of items) checkBackwardInput(it.problem, it.result, it.dl_dx);
     if (method === 'kkt') return this.kkt(items, options);
     if (method === 'bpqp') return this.bpqp(items, options);
-    if (method === 'lpgd' || method === 'lpgd-lower' || method === 'lpgd-upper') return this.lpgd(items, method, options);
-    throw new Error(`the GPU backward engine does not implement '${method}'; use the CPU engine for it`);
+    if (method === 'lpgd' || method === 'lpgd-lower' || method === 'lpgd-upper')
+      return this.lpgd(items, method, options);
+    throw new Error(
+      `the GPU backward engine does not implement '${method}'; use the CPU engine for it`,
+    );
   }
 
   private async kkt(items: BackwardItem[], options: GradOptions): Promise<QpGradients[]> {
     const actives = items.map((it) => activeSetOf(it.problem, it.result, options.active));
     const jobs = items.map((it, k) => ({ problem: it.problem, active: actives[k], g: it.dl_dx }));
-    const adj = await this.adjoints(jobs, options.delta ?? DEFAULT_DELTA, options.refineIter ?? DEFAULT_REFINE_ITER);
-    return items.map((it, k) => gradientsFromAdjoint(it.problem, it.result.x, it.result.y, actives[k], adj[k].xt, adj[k].yt));
+    const adj = await this.adjoints(
+      jobs,
+      options.delta ?? DEFAULT_DELTA,
+      options.refineIter ?? DEFAULT_REFINE_ITER,
+    );
+    return items.map((it, k) =>
+      gradientsFromAdjoint(it.problem, it.result.x, it.result.y, actives[k], adj[k].xt, adj[k].yt),
+    );
   }
 
   private async bpqp(items: BackwardItem[], options: GradOptions): Promise<QpGradients[]> {
     const delta = options.delta ?? DEFAULT_DELTA;
     const actives = items.map((it) => activeSetOf(it.problem, it.result, options.active));
     const back = items.map((it, k) => backwardQp(it.problem, actives[k], it.dl_dx, delta));
-    const sols = await this.forward.solveBatch({ kind: 'problems', problems: back }, { ...GPU_INNER_SETTINGS, ...options.settings });
+    const sols = await this.forward.solveBatch(
+      { kind: 'problems', problems: back },
+      { ...GPU_INNER_SETTINGS, ...options.settings },
+    );
     sols.forEach((r, k) => {
-      if (r.status !== 'solved' && r.status !== 'solved_inaccurate') throw new Error(`BPQP (GPU): backward QP ${k} ended with status '${r.status}'`);
+      if (r.status !== 'solved' && r.status !== 'solved_inaccurate')
+        throw new Error(`BPQP (GPU): backward QP ${k} ended with status '${r.status}'`);
     });
     const refine = options.refineIter ?? DEFAULT_BPQP_REFINE;
     const starts = sols.map((r) => Float64Array.from([...r.x, ...r.y]));
     const adj =
       refine > 0
-        ? await this.adjoints(items.map((it, k) => ({ problem: it.problem, active: actives[k], g: it.dl_dx, start: starts[k] })), delta, refine)
+        ? await this.adjoints(
+            items.map((it, k) => ({
+              problem: it.problem,
+              active: actives[k],
+              g: it.dl_dx,
+              start: starts[k],
+            })),
+            delta,
+            refine,
+          )
         : sols.map((r) => ({ xt: r.x, yt: r.y }));
-    return items.map((it, k) => gradientsFromAdjoint(it.problem, it.result.x, it.result.y, actives[k], adj[k].xt, adj[k].yt));
+    return items.map((it, k) =>
+      gradientsFromAdjoint(it.problem, it.result.x, it.result.y, actives[k], adj[k].xt, adj[k].yt),
+    );
   }
 
-  private async lpgd(items: BackwardItem[], method: GradMethod, options: GradOptions): Promise<QpGradients[]> {
+  private async lpgd(
+    items: BackwardItem[],
+    method: GradMethod,
+    options: GradOptions,
+  ): Promise<QpGradients[]> {
     const tau = options.tau ?? GPU_LPGD_TAU;
     const rho = options.rho ?? 0;
-    if (!(tau > 0) || !Number.isFinite(tau)) throw new Error(`tau must be a positive number, got ${tau}`);
-    if (!(rho >= 0) || !Number.isFinite(rho)) throw new Error(`rho must be a non-negative number, got ${rho}`);
+    if (!(tau > 0) || !Number.isFinite(tau))
+      throw new Error(`tau must be a positive number, got ${tau}`);
+    if (!(rho >= 0) || !Number.isFinite(rho))
+      throw new Error(`rho must be a non-negative number, got ${rho}`);
     // Offsets s·τ per item: lower = (+τ, 0), upper = (0, −τ), average ('lpgd') = (+τ, −τ).
-    const offsets: [number, number] = method === 'lpgd-lower' ? [1, 0] : method === 'lpgd-upper' ? [0, -1] : [1, -1];
+    const offsets: [number, number] =
+      method === 'lpgd-lower' ? [1, 0] : method === 'lpgd-upper' ? [0, -1] : [1, -1];
     const problems: QpProblem[] = [];
     const warm: { x: Float64Array; y: Float64Array }[] = [];
     for (const it of items) {
@@ -97,20 +150,36 @@ export class GpuBackwardEngine implements BackwardEngine {
         warm.push({ x: r.x, y: r.y });
       }
     }
-    const sols = await this.forward.solveBatch({ kind: 'problems', problems }, { ...GPU_INNER_SETTINGS, ...options.settings }, warm);
+    const sols = await this.forward.solveBatch(
+      { kind: 'problems', problems },
+      { ...GPU_INNER_SETTINGS, ...options.settings },
+      warm,
+    );
     return items.map((it, k) => {
       const [a, b] = [sols[2 * k], sols[2 * k + 1]];
-      for (const r of [a, b]) if (r.status !== 'solved') throw new Error(`LPGD (GPU): a perturbed solve ended with status '${r.status}'`);
+      for (const r of [a, b])
+        if (r.status !== 'solved')
+          throw new Error(`LPGD (GPU): a perturbed solve ended with status '${r.status}'`);
       const ga = lagrangianGradient(it.problem, a.x, a.y);
       const gb = lagrangianGradient(it.problem, b.x, b.y);
       const scale = (offsets[0] - offsets[1]) * tau;
       const d = (u: Float64Array, v: Float64Array) => u.map((ui, i) => (ui - v[i]) / scale);
-      return { dq: d(ga.dq, gb.dq), dl: d(ga.dl, gb.dl), du: d(ga.du, gb.du), dP: { ...ga.dP, data: d(ga.dP.data, gb.dP.data) }, dA: { ...ga.dA, data: d(ga.dA.data, gb.dA.data) } };
+      return {
+        dq: d(ga.dq, gb.dq),
+        dl: d(ga.dl, gb.dl),
+        du: d(ga.du, gb.du),
+        dP: { ...ga.dP, data: d(ga.dP.data, gb.dP.data) },
+        dA: { ...ga.dA, data: d(ga.dA.data, gb.dA.data) },
+      };
     });
   }
 
   /** Runs kkt.wgsl over the jobs (grouped by n, m; chunked under the binding limit). */
-  async adjoints(jobs: AdjointJob[], delta: number, refine: number): Promise<{ xt: Float64Array; yt: Float64Array }[]> {
+  async adjoints(
+    jobs: AdjointJob[],
+    delta: number,
+    refine: number,
+  ): Promise<{ xt: Float64Array; yt: Float64Array }[]> {
     if (!(delta > 0)) throw new Error(`delta must be > 0, got ${delta}`);
     const out = new Array<{ xt: Float64Array; yt: Float64Array }>(jobs.length);
     const groups = new Map<string, number[]>();
@@ -120,13 +189,20 @@ export class GpuBackwardEngine implements BackwardEngine {
     });
     for (const idx of groups.values()) {
       const { n, m } = jobs[idx[0]].problem;
-      if (n + m > KKT_NMAX) throw new Error(`GPU KKT backward supports n + m ≤ ${KKT_NMAX}, got ${n + m}`);
+      if (n + m > KKT_NMAX)
+        throw new Error(`GPU KKT backward supports n + m ≤ ${KKT_NMAX}, got ${n + m}`);
       const perProblem = 4 * Math.max((n + m) * (n + m), n * n + m * n);
       const limit = this.ctx.limits.maxStorageBufferBindingSize;
       const size = Math.max(1, Math.min(65535, Math.floor(limit / perProblem)));
       for (let i = 0; i < idx.length; i += size) {
         const chunk = idx.slice(i, i + size);
-        const res = await this.runKkt(chunk.map((k) => jobs[k]), n, m, delta, refine);
+        const res = await this.runKkt(
+          chunk.map((k) => jobs[k]),
+          n,
+          m,
+          delta,
+          refine,
+        );
         chunk.forEach((k, c) => (out[k] = res[c]));
       }
     }
@@ -166,10 +242,15 @@ export class GpuBackwardEngine implements BackwardEngine {
     ];
     try {
       const pipe = ctx.pipeline('kkt', 'kkt', 'auto', { WG });
-      const bind = ctx.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+      const bind = ctx.device.createBindGroup({
+        layout: pipe.getBindGroupLayout(0),
+        entries: bufs.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
       const enc = ctx.device.createCommandEncoder();
       const N = n + m;
-      const pass = enc.beginComputePass(ctx.passDescriptor('kkt', B * (N * N * m + (N * N * N) / 3 + (refine + 1) * 4 * N * N)));
+      const pass = enc.beginComputePass(
+        ctx.passDescriptor('kkt', B * (N * N * m + (N * N * N) / 3 + (refine + 1) * 4 * N * N)),
+      );
       pass.setPipeline(pipe);
       pass.setBindGroup(0, bind);
       pass.dispatchWorkgroups(B);
@@ -178,7 +259,10 @@ export class GpuBackwardEngine implements BackwardEngine {
       return jobs.map((j, b) => {
         const o = b * outStride;
         const k = j.active.rows.length;
-        return { xt: Float64Array.from(raw.subarray(o, o + n)), yt: Float64Array.from(raw.subarray(o + n, o + n + k)) };
+        return {
+          xt: Float64Array.from(raw.subarray(o, o + n)),
+          yt: Float64Array.from(raw.subarray(o + n, o + n + k)),
+        };
       });
     } finally {
       for (const b of bufs) b.destroy();

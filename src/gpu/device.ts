@@ -50,7 +50,11 @@ export class GpuContext {
   private ready: Promise<void> = Promise.resolve();
   /** Bumped on every device (re)creation; engines compare it to detect stale buffers. */
   generation = 0;
-  private timing: { set: GPUQuerySet | null; labels: { label: string; flops: number }[]; times: KernelTimes } | null = null;
+  private timing: {
+    set: GPUQuerySet | null;
+    labels: { label: string; flops: number }[];
+    times: KernelTimes;
+  } | null = null;
   private readonly cache = new Map<string, unknown>();
 
   private constructor(private readonly gpu: GPU) {}
@@ -73,13 +77,17 @@ export class GpuContext {
       if (typeof have === 'number') requiredLimits[k] = Math.min(have, v);
     }
     if (requiredLimits.maxStorageBuffersPerShaderStage < 8) {
-      throw new Error(`WebGPU adapter offers only ${requiredLimits.maxStorageBuffersPerShaderStage} storage buffers per stage; 8 are needed`);
+      throw new Error(
+        `WebGPU adapter offers only ${requiredLimits.maxStorageBuffersPerShaderStage} storage buffers per stage; 8 are needed`,
+      );
     }
     this.hasTimestamps = adapter.features.has('timestamp-query');
     const requiredFeatures: GPUFeatureName[] = this.hasTimestamps ? ['timestamp-query'] : [];
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     const info = adapter.info;
-    this.adapterInfo = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') || 'unknown adapter';
+    this.adapterInfo =
+      [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ') ||
+      'unknown adapter';
     this.device = device;
     this.limits = device.limits;
     this.generation++;
@@ -96,7 +104,8 @@ export class GpuContext {
       this.emit({ type: 'lost', reason: lost.reason, message: lost.message });
       this.ready = this.init().then(
         () => this.emit({ type: 'recreated' }),
-        (e: Error) => this.emit({ type: 'error', message: `device recreation failed: ${e.message}` }),
+        (e: Error) =>
+          this.emit({ type: 'error', message: `device recreation failed: ${e.message}` }),
       );
       await this.ready;
     });
@@ -117,12 +126,22 @@ export class GpuContext {
   }
 
   /** Compute pipeline for (shader, entry point, overrides), compiled once per device. */
-  pipeline(shader: ShaderName, entryPoint: string, layout: GPUPipelineLayout | 'auto', constants: Record<string, number> = {}, layoutKey = ''): GPUComputePipeline {
+  pipeline(
+    shader: ShaderName,
+    entryPoint: string,
+    layout: GPUPipelineLayout | 'auto',
+    constants: Record<string, number> = {},
+    layoutKey = '',
+  ): GPUComputePipeline {
     const key = `${shader}:${entryPoint}:${JSON.stringify(constants)}:${layoutKey}`;
     let p = this.pipelines.get(key);
     if (!p) {
       const module = this.device.createShaderModule({ label: shader, code: SHADERS[shader] });
-      p = this.device.createComputePipeline({ label: `${shader}.${entryPoint}`, layout, compute: { module, entryPoint, constants } });
+      p = this.device.createComputePipeline({
+        label: `${shader}.${entryPoint}`,
+        layout,
+        compute: { module, entryPoint, constants },
+      });
       this.pipelines.set(key, p);
     }
     return p;
@@ -139,25 +158,48 @@ export class GpuContext {
     const bytes = typeof data === 'number' ? data * 4 : data.byteLength;
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     if (size > this.limits.maxStorageBufferBindingSize) {
-      throw new Error(`${label}: ${size} bytes exceed maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}`);
+      throw new Error(
+        `${label}: ${size} bytes exceed maxStorageBufferBindingSize ${this.limits.maxStorageBufferBindingSize}`,
+      );
     }
-    const buf = this.device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage });
-    if (typeof data !== 'number') this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    const buf = this.device.createBuffer({
+      label,
+      size,
+      usage:
+        GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extraUsage,
+    });
+    if (typeof data !== 'number')
+      this.device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
     return buf;
   }
 
   uniform(label: string, bytes: ArrayBuffer): GPUBuffer {
-    const buf = this.device.createBuffer({ label, size: Math.max(16, bytes.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const buf = this.device.createBuffer({
+      label,
+      size: Math.max(16, bytes.byteLength),
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.device.queue.writeBuffer(buf, 0, bytes);
     return buf;
   }
 
   /** Copies `size` bytes of `src` at `offset` back to the CPU through a pooled MAP_READ buffer. */
-  async read(src: GPUBuffer, offset: number, size: number, encoder?: GPUCommandEncoder): Promise<Float32Array> {
+  async read(
+    src: GPUBuffer,
+    offset: number,
+    size: number,
+    encoder?: GPUCommandEncoder,
+  ): Promise<Float32Array> {
     const cap = Math.max(256, 2 ** Math.ceil(Math.log2(size)));
     const pool = this.readPool.get(cap) ?? [];
     this.readPool.set(cap, pool);
-    const rb = pool.pop() ?? this.device.createBuffer({ label: `readback${cap}`, size: cap, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const rb =
+      pool.pop() ??
+      this.device.createBuffer({
+        label: `readback${cap}`,
+        size: cap,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
     const enc = encoder ?? this.device.createCommandEncoder();
     enc.copyBufferToBuffer(src, offset, rb, 0, size);
     this.device.queue.submit([enc.finish()]);
@@ -174,7 +216,9 @@ export class GpuContext {
    * feature exists, and the flop counts the engines declare per pass (always).
    */
   startTiming(): void {
-    const set = this.hasTimestamps ? this.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_TIMED_PASSES }) : null;
+    const set = this.hasTimestamps
+      ? this.device.createQuerySet({ type: 'timestamp', count: 2 * MAX_TIMED_PASSES })
+      : null;
     this.timing = { set, labels: [], times: new Map() };
   }
 
@@ -186,9 +230,17 @@ export class GpuContext {
       this.accumulate(label, 0, flops);
       return { label };
     }
-    if (t.labels.length >= MAX_TIMED_PASSES) throw new Error(`timing: flushTiming() must be called before ${MAX_TIMED_PASSES} passes`);
+    if (t.labels.length >= MAX_TIMED_PASSES)
+      throw new Error(`timing: flushTiming() must be called before ${MAX_TIMED_PASSES} passes`);
     const k = t.labels.push({ label, flops }) - 1;
-    return { label, timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } };
+    return {
+      label,
+      timestampWrites: {
+        querySet: t.set,
+        beginningOfPassWriteIndex: 2 * k,
+        endOfPassWriteIndex: 2 * k + 1,
+      },
+    };
   }
 
   private accumulate(label: string, ns: number, flops: number): void {
@@ -211,7 +263,10 @@ export class GpuContext {
     const t = this.timing;
     if (!t || !t.set || t.labels.length === 0) return;
     const count = 2 * t.labels.length;
-    const resolve = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const resolve = this.device.createBuffer({
+      size: count * 8,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
     const enc = this.device.createCommandEncoder();
     enc.resolveQuerySet(t.set, 0, count, resolve, 0);
     const raw = await this.read(resolve, 0, count * 8, enc);

@@ -33,12 +33,17 @@ export class GpuEngine implements QpEngine {
     return `${this.ctx.adapterInfo} (WebGPU, f32)`;
   }
 
-  async solveBatch(batch: QpBatch, settings?: Partial<QpSettings>, warm?: (WarmStart | undefined)[]): Promise<QpResult[]> {
+  async solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]> {
     const t0 = performance.now();
     const s = resolveSettings(settings);
     const bad = validateSettings(s);
     if (bad) {
-      const problems = batch.kind === 'problems' ? batch.problems : batch.params.map(() => batch.structure);
+      const problems =
+        batch.kind === 'problems' ? batch.problems : batch.params.map(() => batch.structure);
       return problems.map((p) => failedResult(p, 'invalid_input', bad, t0));
     }
     const prep = prepareBatch(batch, s, warm, t0);
@@ -54,17 +59,26 @@ export class GpuEngine implements QpEngine {
   }
 
   /** Runs a chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
-  private async runWithRecovery(chunk: PreparedProblem[], shared: boolean, s: QpSettings, t0: number): Promise<RegimeOutcome> {
+  private async runWithRecovery(
+    chunk: PreparedProblem[],
+    shared: boolean,
+    s: QpSettings,
+    t0: number,
+  ): Promise<RegimeOutcome> {
     const gen = this.ctx.generation;
     const linsys = resolveLinsys(chunk[0].n, this.options.linsys);
-    const run = () => (shared ? runShared(this.ctx, chunk, s, t0) : runProblems(this.ctx, chunk, s, t0, linsys, this.options));
+    const run = () =>
+      shared
+        ? runShared(this.ctx, chunk, s, t0)
+        : runProblems(this.ctx, chunk, s, t0, linsys, this.options);
     this.ctx.device.pushErrorScope('validation');
     this.ctx.device.pushErrorScope('out-of-memory');
     try {
       const out = await run();
       const oom = await this.ctx.device.popErrorScope();
       const invalid = await this.ctx.device.popErrorScope();
-      if (oom || invalid) throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
+      if (oom || invalid)
+        throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
       return out;
     } catch (e) {
       if (this.ctx.generation === gen) throw e;
@@ -76,12 +90,21 @@ export class GpuEngine implements QpEngine {
   /** Splits a group so that every buffer stays under the device's binding limit. */
   private *chunks(group: PreparedProblem[], shared: boolean): Generator<PreparedProblem[]> {
     const { n, m } = group[0];
-    const limit = Math.min(this.ctx.limits.maxStorageBufferBindingSize, this.ctx.limits.maxBufferSize);
+    const limit = Math.min(
+      this.ctx.limits.maxStorageBufferBindingSize,
+      this.ctx.limits.maxBufferSize,
+    );
     const f = perProblemFloats(n, m, resolveLinsys(n, this.options.linsys));
     const perProblem = 4 * (shared ? 2 * n + m : Math.max(f.mats, f.fac, f.state));
-    if (shared && 4 * (n + m) * (2 * n + m) > limit) throw new Error(`shared regime: the (n+m)×(2n+m) operator for n=${n}, m=${m} exceeds the ${limit}-byte binding limit`);
+    if (shared && 4 * (n + m) * (2 * n + m) > limit)
+      throw new Error(
+        `shared regime: the (n+m)×(2n+m) operator for n=${n}, m=${m} exceeds the ${limit}-byte binding limit`,
+      );
     const size = Math.max(1, Math.min(MAX_WORKGROUPS, Math.floor(limit / perProblem)));
-    if (perProblem > limit) throw new Error(`one problem with n=${n}, m=${m} needs ${perProblem} bytes, over the ${limit}-byte binding limit`);
+    if (perProblem > limit)
+      throw new Error(
+        `one problem with n=${n}, m=${m} needs ${perProblem} bytes, over the ${limit}-byte binding limit`,
+      );
     for (let i = 0; i < group.length; i += size) yield group.slice(i, i + size);
   }
 }

@@ -8,7 +8,14 @@
  * same, so the same bound holds).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { QpBatch, QpEngine, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import type {
+  QpBatch,
+  QpEngine,
+  QpProblem,
+  QpResult,
+  QpSettings,
+  WarmStart,
+} from '../solvers/qp/types';
 import { CpuEngine, makeProblem } from '../solvers/qp';
 import { solveWithQuadprog } from '../solvers/qp/references';
 import { bpqpRandomQp } from './random-qp';
@@ -19,7 +26,9 @@ let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;
 try {
   gpu = await createNodeGpuEngine();
 } catch (e) {
-  console.error(`\n!!!!!!!! NO WEBGPU ADAPTER: GPU engine cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`);
+  console.error(
+    `\n!!!!!!!! NO WEBGPU ADAPTER: GPU engine cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+  );
 }
 afterAll(() => gpu?.dispose());
 
@@ -39,20 +48,74 @@ const gpuIndirect = gpu ? new GpuEngine(gpu.ctx, { linsys: 'indirect' }) : null;
 const ENGINES: EngineUnderTest[] = [
   { name: 'cpu', engine: () => new CpuEngine(), tol: 1e-4, eps: 1e-6 },
   ...(gpu ? [{ name: 'gpu', engine: () => gpu as QpEngine, tol: 2e-3, eps: 1e-4 }] : []),
-  ...(gpuIndirect ? [{ name: 'gpu-indirect', engine: () => gpuIndirect, tol: 2e-3, eps: 1e-4, perProblemOnly: true }] : []),
+  ...(gpuIndirect
+    ? [
+        {
+          name: 'gpu-indirect',
+          engine: () => gpuIndirect,
+          tol: 2e-3,
+          eps: 1e-4,
+          perProblemOnly: true,
+        },
+      ]
+    : []),
 ];
 
 /** Marker: the case runs with the engine's own accuracy (eps_abs = eps_rel = engine eps). */
 const ACCURATE: Partial<QpSettings> = { max_iter: 4000 };
 
 /** min ½‖x‖² − 1ᵀx s.t. x₁ + x₂ ≤ 1, 0 ≤ x ≤ 0.7: x* = (½, ½), y* = (½, 0, 0). */
-const boxQp = makeProblem({ P: [[1, 0], [0, 1]], q: [-1, -1], A: [[1, 1], [1, 0], [0, 1]], l: [-Infinity, 0, 0], u: [1, 0.7, 0.7] });
+const boxQp = makeProblem({
+  P: [
+    [1, 0],
+    [0, 1],
+  ],
+  q: [-1, -1],
+  A: [
+    [1, 1],
+    [1, 0],
+    [0, 1],
+  ],
+  l: [-Infinity, 0, 0],
+  u: [1, 0.7, 0.7],
+});
 /** min ½‖x‖² s.t. 1ᵀx = 1 (n = 3): x* = ⅓·1, y* = −⅓. */
-const eqQp = makeProblem({ P: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], q: [0, 0, 0], A: [[1, 1, 1]], l: [1], u: [1] });
+const eqQp = makeProblem({
+  P: [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ],
+  q: [0, 0, 0],
+  A: [[1, 1, 1]],
+  l: [1],
+  u: [1],
+});
 /** 1 ≤ x₁ and x₁ ≤ 0: primal infeasible. */
-const infeasibleQp = makeProblem({ P: [[1, 0], [0, 1]], q: [0, 0], A: [[1, 0], [1, 0]], l: [1, -Infinity], u: [Infinity, 0] });
+const infeasibleQp = makeProblem({
+  P: [
+    [1, 0],
+    [0, 1],
+  ],
+  q: [0, 0],
+  A: [
+    [1, 0],
+    [1, 0],
+  ],
+  l: [1, -Infinity],
+  u: [Infinity, 0],
+});
 /** min −x₁ + x₂² s.t. x₁ ≥ 0: unbounded below (dual infeasible). */
-const unboundedQp = makeProblem({ P: [[0, 0], [0, 2]], q: [-1, 0], A: [[1, 0]], l: [0], u: [Infinity] });
+const unboundedQp = makeProblem({
+  P: [
+    [0, 0],
+    [0, 2],
+  ],
+  q: [-1, 0],
+  A: [[1, 0]],
+  l: [0],
+  u: [Infinity],
+});
 
 interface SpecCase {
   name: string;
@@ -64,7 +127,11 @@ interface SpecCase {
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
   expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i]), `entry ${i}: ${actual[i]} vs ${expected[i]}`).toBeLessThanOrEqual(tol);
+  for (let i = 0; i < expected.length; i++)
+    expect(
+      Math.abs(actual[i] - expected[i]),
+      `entry ${i}: ${actual[i]} vs ${expected[i]}`,
+    ).toBeLessThanOrEqual(tol);
 }
 
 const randomProblems: QpProblem[] = [0, 1, 2, 3].map((seed) => bpqpRandomQp(seed, 6, 3));
@@ -124,10 +191,19 @@ const CASES: SpecCase[] = [
   },
   {
     name: 'a batch mixing an infeasible problem with solvable ones',
-    batch: { kind: 'problems', problems: [randomProblems[1], infeasibleQp, boxQp, unboundedQp, randomProblems[2]] },
+    batch: {
+      kind: 'problems',
+      problems: [randomProblems[1], infeasibleQp, boxQp, unboundedQp, randomProblems[2]],
+    },
     settings: ACCURATE,
     check: (res, tol) => {
-      expect(res.map((r) => r.status)).toEqual(['solved', 'primal_infeasible', 'solved', 'dual_infeasible', 'solved']);
+      expect(res.map((r) => r.status)).toEqual([
+        'solved',
+        'primal_infeasible',
+        'solved',
+        'dual_infeasible',
+        'solved',
+      ]);
       expectClose(res[0].x, solveWithQuadprog(randomProblems[1]).x, tol);
       expectClose(res[2].x, [0.5, 0.5], tol);
       expectClose(res[4].x, solveWithQuadprog(randomProblems[2]).x, tol);
@@ -138,12 +214,22 @@ const CASES: SpecCase[] = [
     batch: {
       kind: 'shared',
       structure: randomProblems[3],
-      params: [{}, { q: randomProblems[3].q.map((v) => -v) }, { u: randomProblems[3].u.map((v) => v + 0.5) }, { q: randomProblems[3].q.map((v, i) => v + i) }],
+      params: [
+        {},
+        { q: randomProblems[3].q.map((v) => -v) },
+        { u: randomProblems[3].u.map((v) => v + 0.5) },
+        { q: randomProblems[3].q.map((v, i) => v + i) },
+      ],
     },
     settings: ACCURATE,
     check: (res, tol) => {
       const s = randomProblems[3];
-      const refs = [s, { ...s, q: s.q.map((v) => -v) }, { ...s, u: s.u.map((v) => v + 0.5) }, { ...s, q: s.q.map((v, i) => v + i) }].map((p) => solveWithQuadprog(p).x);
+      const refs = [
+        s,
+        { ...s, q: s.q.map((v) => -v) },
+        { ...s, u: s.u.map((v) => v + 0.5) },
+        { ...s, q: s.q.map((v, i) => v + i) },
+      ].map((p) => solveWithQuadprog(p).x);
       res.forEach((r, k) => {
         expect(r.status).toBe('solved');
         expectClose(r.x, refs[k], tol);
@@ -152,7 +238,13 @@ const CASES: SpecCase[] = [
   },
   {
     name: 'invalid input is reported, not solved',
-    batch: { kind: 'problems', problems: [{ ...boxQp, l: new Float64Array([2, 0, 0]), u: new Float64Array([1, 0.7, 0.7]) }, boxQp] },
+    batch: {
+      kind: 'problems',
+      problems: [
+        { ...boxQp, l: new Float64Array([2, 0, 0]), u: new Float64Array([1, 0.7, 0.7]) },
+        boxQp,
+      ],
+    },
     check: ([bad, good]) => {
       expect(bad.status).toBe('invalid_input');
       expect(bad.message).toMatch(/l\[0\]/);
@@ -163,16 +255,27 @@ const CASES: SpecCase[] = [
 
 describe.each(ENGINES)('QP engine spec: $name', ({ engine, tol, eps, perProblemOnly }) => {
   const accurate = { ...ACCURATE, eps_abs: eps, eps_rel: eps };
-  it.each(CASES.filter((c) => !(perProblemOnly && c.batch.kind === 'shared')))('$name', async ({ batch, settings, warm, check }) => {
-    const res = await engine().solveBatch(batch, settings === ACCURATE ? accurate : settings, warm);
-    check(res, tol);
-  });
+  it.each(CASES.filter((c) => !(perProblemOnly && c.batch.kind === 'shared')))(
+    '$name',
+    async ({ batch, settings, warm, check }) => {
+      const res = await engine().solveBatch(
+        batch,
+        settings === ACCURATE ? accurate : settings,
+        warm,
+      );
+      check(res, tol);
+    },
+  );
 
   it('warm start from the solution converges at the first check', async () => {
     const problems = [randomProblems[0], boxQp];
     const settings = { ...accurate, check_termination: 5 };
     const cold = await engine().solveBatch({ kind: 'problems', problems }, settings);
-    const warm = await engine().solveBatch({ kind: 'problems', problems }, settings, cold.map((r) => ({ x: r.x, y: r.y })));
+    const warm = await engine().solveBatch(
+      { kind: 'problems', problems },
+      settings,
+      cold.map((r) => ({ x: r.x, y: r.y })),
+    );
     warm.forEach((r, k) => {
       expect(r.status).toBe('solved');
       expect(r.iter).toBeLessThanOrEqual(5);

@@ -13,7 +13,9 @@ let ctx: GpuContext | null = null;
 try {
   ctx = await createNodeGpu();
 } catch (e) {
-  console.error(`\n!!!!!!!! NO WEBGPU ADAPTER: GEMM cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`);
+  console.error(
+    `\n!!!!!!!! NO WEBGPU ADAPTER: GEMM cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+  );
 }
 afterAll(() => ctx?.dispose());
 
@@ -26,7 +28,14 @@ function values(count: number, seed: number): Float32Array {
   });
 }
 
-async function gpuProduct(c: GpuContext, A: Float32Array, B: Float32Array, M: number, N: number, K: number): Promise<Float32Array> {
+async function gpuProduct(
+  c: GpuContext,
+  A: Float32Array,
+  B: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+): Promise<Float32Array> {
   const bufs = [c.storage('t.A', A), c.storage('t.B', B), c.storage('t.C', M * N)];
   const dims = c.uniform('t.dims', new Uint32Array([M, N, K, 0]).buffer);
   try {

@@ -23,26 +23,57 @@ export function gemmPipeline(ctx: GpuContext): GPUComputePipeline {
  * The kernel for an M×K by K×N product: gemm.wgsl's 64×64 tiles, or gemm-narrow.wgsl's TM×NC
  * tiles when N < NARROW_BELOW (NC an override constant, set at pipeline creation), with its grid.
  */
-export function gemmKernel(ctx: GpuContext, M: number, N: number): { pipeline: GPUComputePipeline; workgroups: [number, number] } {
+export function gemmKernel(
+  ctx: GpuContext,
+  M: number,
+  N: number,
+): { pipeline: GPUComputePipeline; workgroups: [number, number] } {
   if (N >= NARROW_BELOW) return { pipeline: gemmPipeline(ctx), workgroups: gemmDispatch(M, N) };
   const { layout } = gemmLayout(ctx);
   const nc = narrowCols(N);
-  const pipeline = ctx.pipeline('gemmNarrow', 'gemm_narrow', layout, { TM: NARROW_ROWS, NC: nc }, 'gemm');
+  const pipeline = ctx.pipeline(
+    'gemmNarrow',
+    'gemm_narrow',
+    layout,
+    { TM: NARROW_ROWS, NC: nc },
+    'gemm',
+  );
   return { pipeline, workgroups: [Math.ceil(N / nc), Math.ceil(M / NARROW_ROWS)] };
 }
 
 function gemmLayout(ctx: GpuContext): { bgl: GPUBindGroupLayout; layout: GPUPipelineLayout } {
   return ctx.cached('gemm-layout', () => {
-    const e = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
-    const bgl = ctx.device.createBindGroupLayout({ label: 'gemm', entries: [e(0, 'uniform'), e(1, 'read-only-storage'), e(2, 'read-only-storage'), e(3, 'storage')] });
+    const e = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    });
+    const bgl = ctx.device.createBindGroupLayout({
+      label: 'gemm',
+      entries: [
+        e(0, 'uniform'),
+        e(1, 'read-only-storage'),
+        e(2, 'read-only-storage'),
+        e(3, 'storage'),
+      ],
+    });
     return { bgl, layout: ctx.device.createPipelineLayout({ bindGroupLayouts: [bgl] }) };
   });
 }
 
 /** Bind group for C = A·B; `dims` holds the Dims uniform {M @0, N @4, K @8, pad @12} (u32). */
-export function gemmBindGroup(ctx: GpuContext, dims: GPUBuffer, A: GPUBuffer, B: GPUBuffer, C: GPUBuffer): GPUBindGroup {
+export function gemmBindGroup(
+  ctx: GpuContext,
+  dims: GPUBuffer,
+  A: GPUBuffer,
+  B: GPUBuffer,
+  C: GPUBuffer,
+): GPUBindGroup {
   const { bgl } = gemmLayout(ctx);
-  return ctx.device.createBindGroup({ layout: bgl, entries: [dims, A, B, C].map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  return ctx.device.createBindGroup({
+    layout: bgl,
+    entries: [dims, A, B, C].map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
 }
 
 /** Workgroups of gemm.wgsl (x over columns N, y over rows M). */
@@ -54,7 +85,11 @@ export function gemmDispatch(M: number, N: number): [number, number] {
  * Times `reps` products of random size×size matrices with gemm.wgsl; returns GFLOP/s from GPU
  * timestamps when available, else from wall time around queue completion.
  */
-export async function measureMatmul(ctx: GpuContext, size: number, reps: number): Promise<{ gflops: number; source: 'timestamps' | 'wall' }> {
+export async function measureMatmul(
+  ctx: GpuContext,
+  size: number,
+  reps: number,
+): Promise<{ gflops: number; source: 'timestamps' | 'wall' }> {
   const n = size;
   const rnd = () => Float32Array.from({ length: n * n }, () => Math.random() - 0.5);
   const A = ctx.storage('ref.A', rnd());
@@ -84,7 +119,7 @@ export async function measureMatmul(ctx: GpuContext, size: number, reps: number)
     const times = await ctx.stopTiming();
     const wallMs = performance.now() - t;
     const e = times.get('ref-matmul');
-    if (e && e.ns > 0) return { gflops: (e.flops / e.ns), source: 'timestamps' };
+    if (e && e.ns > 0) return { gflops: e.flops / e.ns, source: 'timestamps' };
     return { gflops: (reps * flops) / (wallMs * 1e6), source: 'wall' };
   } finally {
     for (const b of [A, B, C, dims]) b.destroy();

@@ -11,7 +11,10 @@ import { GpuContext, type DeviceListener } from './device';
 import { GpuEngine } from './engine';
 import { GpuBackwardEngine } from './backward';
 
-const HARDWARE_ICDS = ['/usr/share/vulkan/icd.d/nvidia_icd.json', '/etc/vulkan/icd.d/nvidia_icd.json'];
+const HARDWARE_ICDS = [
+  '/usr/share/vulkan/icd.d/nvidia_icd.json',
+  '/etc/vulkan/icd.d/nvidia_icd.json',
+];
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function configureVulkan(): void {
@@ -35,9 +38,14 @@ export async function createNodeGpuEngine(): Promise<
   QpEngine & { dispose(): void; adapterInfo: string; backward: GpuBackwardEngine; ctx: GpuContext }
 > {
   const ctx = await createNodeGpu((e) => {
-    if (e.type !== 'recreated') console.warn(`[webgpu] ${e.type}: ${'message' in e ? e.message : ''}`);
+    if (e.type !== 'recreated')
+      console.warn(`[webgpu] ${e.type}: ${'message' in e ? e.message : ''}`);
   });
   const engine = new GpuEngine(ctx);
   const backward = new GpuBackwardEngine(ctx, engine);
-  return Object.assign(engine, { dispose: () => ctx.dispose(), adapterInfo: ctx.adapterInfo, backward });
+  return Object.assign(engine, {
+    dispose: () => ctx.dispose(),
+    adapterInfo: ctx.adapterInfo,
+    backward,
+  });
 }

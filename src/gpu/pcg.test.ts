@@ -18,7 +18,9 @@ let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;
 try {
   gpu = await createNodeGpuEngine();
 } catch (e) {
-  console.error(`\n!!!!!!!! NO WEBGPU ADAPTER: PCG cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`);
+  console.error(
+    `\n!!!!!!!! NO WEBGPU ADAPTER: PCG cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+  );
 }
 afterAll(() => gpu?.dispose());
 
@@ -48,9 +50,13 @@ describe('linsys choice', () => {
 
   it.skipIf(!gpu)('bad engine options are refused with a clear message', () => {
     const ctx = (gpu as NonNullable<typeof gpu>).ctx;
-    expect(() => new GpuEngine(ctx, { linsys: 'cholesky' as never })).toThrow(/linsys must be 'auto', 'direct' or 'indirect'/);
+    expect(() => new GpuEngine(ctx, { linsys: 'cholesky' as never })).toThrow(
+      /linsys must be 'auto', 'direct' or 'indirect'/,
+    );
     expect(() => new GpuEngine(ctx, { cgMaxIter: 0 })).toThrow(/cgMaxIter must be an integer ≥ 1/);
-    expect(() => new GpuEngine(ctx, { cgTolFraction: 1.5 })).toThrow(/cgTolFraction must be in \(0, 1\)/);
+    expect(() => new GpuEngine(ctx, { cgTolFraction: 1.5 })).toThrow(
+      /cgTolFraction must be in \(0, 1\)/,
+    );
   });
 });
 
@@ -59,19 +65,36 @@ describe.skipIf(!gpu)('GPU per-problem regime: indirect (PCG) x̃ solves', () =>
 
   it('agrees with the direct path and with quadprog on random QPs (n = 8…20)', async () => {
     const batch = { kind: 'problems' as const, problems: PROBLEMS };
-    const direct = (await new GpuEngine(ctx(), { linsys: 'direct' }).solveBatch(batch, SETTINGS)) as GpuQpResult[];
-    const indirect = (await new GpuEngine(ctx(), { linsys: 'indirect' }).solveBatch(batch, SETTINGS)) as GpuQpResult[];
+    const direct = (await new GpuEngine(ctx(), { linsys: 'direct' }).solveBatch(
+      batch,
+      SETTINGS,
+    )) as GpuQpResult[];
+    const indirect = (await new GpuEngine(ctx(), { linsys: 'indirect' }).solveBatch(
+      batch,
+      SETTINGS,
+    )) as GpuQpResult[];
     PROBLEMS.forEach((p, k) => {
       const ref = solveWithQuadprog(p);
       expect(direct[k].status, `direct ${k}`).toBe('solved');
       expect(indirect[k].status, `indirect ${k}`).toBe('solved');
       expect(direct[k].cg_iter).toBeUndefined();
       expect(indirect[k].cg_iter).toBeGreaterThan(0);
-      expect(maxDiff(indirect[k].x, ref.x), `indirect vs quadprog, problem ${k}`).toBeLessThanOrEqual(TOL);
-      expect(maxDiff(indirect[k].x, direct[k].x), `indirect vs direct x, problem ${k}`).toBeLessThanOrEqual(TOL);
-      expect(maxDiff(indirect[k].y, direct[k].y), `indirect vs direct y, problem ${k}`).toBeLessThanOrEqual(5e-3);
+      expect(
+        maxDiff(indirect[k].x, ref.x),
+        `indirect vs quadprog, problem ${k}`,
+      ).toBeLessThanOrEqual(TOL);
+      expect(
+        maxDiff(indirect[k].x, direct[k].x),
+        `indirect vs direct x, problem ${k}`,
+      ).toBeLessThanOrEqual(TOL);
+      expect(
+        maxDiff(indirect[k].y, direct[k].y),
+        `indirect vs direct y, problem ${k}`,
+      ).toBeLessThanOrEqual(5e-3);
       const refObj = objective(p, ref.x);
-      expect(Math.abs(indirect[k].obj - refObj)).toBeLessThanOrEqual(TOL * Math.max(1, Math.abs(refObj)));
+      expect(Math.abs(indirect[k].obj - refObj)).toBeLessThanOrEqual(
+        TOL * Math.max(1, Math.abs(refObj)),
+      );
     });
   });
 
@@ -81,13 +104,21 @@ describe.skipIf(!gpu)('GPU per-problem regime: indirect (PCG) x̃ solves', () =>
     // converge (seen: max_iter_reached at n = 16), so the comparison is per solve, not to the end.
     const batch = { kind: 'problems' as const, problems: PROBLEMS.slice(1, 3) };
     const settings = { eps_abs: 1e-12, eps_rel: 1e-12, max_iter: 60, check_termination: 20 };
-    const warm = (await new GpuEngine(ctx(), { linsys: 'indirect' }).solveBatch(batch, settings)) as GpuQpResult[];
-    const cold = (await new GpuEngine(ctx(), { linsys: 'indirect', cgColdStart: true }).solveBatch(batch, settings)) as GpuQpResult[];
+    const warm = (await new GpuEngine(ctx(), { linsys: 'indirect' }).solveBatch(
+      batch,
+      settings,
+    )) as GpuQpResult[];
+    const cold = (await new GpuEngine(ctx(), { linsys: 'indirect', cgColdStart: true }).solveBatch(
+      batch,
+      settings,
+    )) as GpuQpResult[];
     warm.forEach((w, k) => {
       const c = cold[k];
       expect(w.iter).toBe(60);
       expect(c.iter).toBe(60);
-      console.info(`n=${batch.problems[k].n}: CG iterations over 60 x̃ solves: warm ${w.cg_iter}, cold ${c.cg_iter}`);
+      console.info(
+        `n=${batch.problems[k].n}: CG iterations over 60 x̃ solves: warm ${w.cg_iter}, cold ${c.cg_iter}`,
+      );
       expect(w.cg_iter as number).toBeLessThan(c.cg_iter as number);
     });
   });

@@ -3,9 +3,29 @@
  * upload (reusing src/solvers/qp), and the results after the readback (unscaling, residuals,
  * certificates, active sets), so that statuses and fields mean exactly what the CPU engine's do.
  */
-import type { DenseMatrix, QpBatch, QpProblem, QpResult, QpSettings, QpStatus, WarmStart } from '../solvers/qp/types';
-import { validateMatrices, validateProblem, validateVectors, objective } from '../solvers/qp/validate';
-import { scaleData, scaleVectors, scaleWarmStart, unscaleSolution, withVectors, type Scaling } from '../solvers/qp/scaling';
+import type {
+  DenseMatrix,
+  QpBatch,
+  QpProblem,
+  QpResult,
+  QpSettings,
+  QpStatus,
+  WarmStart,
+} from '../solvers/qp/types';
+import {
+  validateMatrices,
+  validateProblem,
+  validateVectors,
+  objective,
+} from '../solvers/qp/validate';
+import {
+  scaleData,
+  scaleVectors,
+  scaleWarmStart,
+  unscaleSolution,
+  withVectors,
+  type Scaling,
+} from '../solvers/qp/scaling';
 import { classifyRows } from '../solvers/qp/admm';
 import { activeSet, failedResult } from '../solvers/qp/solve';
 import { polish } from '../solvers/qp/polish';
@@ -46,15 +66,26 @@ export interface PreparedBatch {
   total: number;
 }
 
-function startingPoint(A: DenseMatrix, l: Float64Array, u: Float64Array, sc: Scaling, s: QpSettings, warm: WarmStart | undefined) {
+function startingPoint(
+  A: DenseMatrix,
+  l: Float64Array,
+  u: Float64Array,
+  sc: Scaling,
+  s: QpSettings,
+  warm: WarmStart | undefined,
+) {
   const n = A.cols;
   const m = A.rows;
   const x0 = new Float64Array(n);
   const y0 = new Float64Array(m);
   const z0 = new Float64Array(m);
   if (s.warm_start && warm) {
-    for (const [name, v, len] of [['x', warm.x, n], ['y', warm.y, m]] as const) {
-      if (v !== undefined && (v.length !== len || !v.every(Number.isFinite))) throw new Error(`warm start ${name} must be ${len} finite numbers`);
+    for (const [name, v, len] of [
+      ['x', warm.x, n],
+      ['y', warm.y, m],
+    ] as const) {
+      if (v !== undefined && (v.length !== len || !v.every(Number.isFinite)))
+        throw new Error(`warm start ${name} must be ${len} finite numbers`);
     }
     const ws = scaleWarmStart(sc, warm.x, warm.y);
     if (ws.x) x0.set(ws.x);
@@ -66,16 +97,47 @@ function startingPoint(A: DenseMatrix, l: Float64Array, u: Float64Array, sc: Sca
   return { x0, y0, z0 };
 }
 
-function prepareOne(index: number, p: QpProblem, P: DenseMatrix, A: DenseMatrix, sc: Scaling, s: QpSettings, warm: WarmStart | undefined): PreparedProblem {
+function prepareOne(
+  index: number,
+  p: QpProblem,
+  P: DenseMatrix,
+  A: DenseMatrix,
+  sc: Scaling,
+  s: QpSettings,
+  warm: WarmStart | undefined,
+): PreparedProblem {
   const v = scaleVectors(sc, p.q, p.l, p.u);
-  return { index, problem: p, n: p.n, m: p.m, P, A, q: v.q, l: v.l, u: v.u, rowType: classifyRows(v.l, v.u), scaling: sc, ...startingPoint(A, v.l, v.u, sc, s, warm) };
+  return {
+    index,
+    problem: p,
+    n: p.n,
+    m: p.m,
+    P,
+    A,
+    q: v.q,
+    l: v.l,
+    u: v.u,
+    rowType: classifyRows(v.l, v.u),
+    scaling: sc,
+    ...startingPoint(A, v.l, v.u, sc, s, warm),
+  };
 }
 
 /** Validates and scales a batch; bad problems get their failed result here, as on the CPU. */
-export function prepareBatch(batch: QpBatch, s: QpSettings, warm: (WarmStart | undefined)[] | undefined, t0: number): PreparedBatch {
+export function prepareBatch(
+  batch: QpBatch,
+  s: QpSettings,
+  warm: (WarmStart | undefined)[] | undefined,
+  t0: number,
+): PreparedBatch {
   const failed = new Map<number, QpResult>();
-  const fail = (i: number, p: QpProblem, status: QpStatus, message: string) => failed.set(i, failedResult(p, status, message, t0));
-  const guard = (i: number, p: QpProblem, f: () => PreparedProblem | null): PreparedProblem | null => {
+  const fail = (i: number, p: QpProblem, status: QpStatus, message: string) =>
+    failed.set(i, failedResult(p, status, message, t0));
+  const guard = (
+    i: number,
+    p: QpProblem,
+    f: () => PreparedProblem | null,
+  ): PreparedProblem | null => {
     try {
       return f();
     } catch (e) {
@@ -109,8 +171,17 @@ export function prepareBatch(batch: QpBatch, s: QpSettings, warm: (WarmStart | u
   const ok = problems.map((p, i) => ({ p, i })).filter(({ i }) => !issues[i]);
   if (ok.length === 0) return { groups: [], failed, total: problems.length };
   // One scaling for the batch (cost scaling over all q), so P̄, Ā and K are shared.
-  const { scaling, scaled } = scaleData(batch.structure.P, batch.structure.A, ok.map(({ p }) => p.q), s.scaling);
-  const group = ok.map(({ p, i }) => guard(i, p, () => prepareOne(i, p, scaled.P, scaled.A, scaling, s, warm?.[i]))).filter((x): x is PreparedProblem => x !== null);
+  const { scaling, scaled } = scaleData(
+    batch.structure.P,
+    batch.structure.A,
+    ok.map(({ p }) => p.q),
+    s.scaling,
+  );
+  const group = ok
+    .map(({ p, i }) =>
+      guard(i, p, () => prepareOne(i, p, scaled.P, scaled.A, scaling, s, warm?.[i])),
+    )
+    .filter((x): x is PreparedProblem => x !== null);
   return { groups: group.length > 0 ? [group] : [], failed, total: problems.length };
 }
 
@@ -122,22 +193,38 @@ function slice(state: Float32Array, b: number, n: number, m: number) {
 }
 
 /** OSQP's termination test in Float64 on the unscaled problem (×10 for 'approximate'). */
-function meetsTolerance(p: QpProblem, x: Float64Array, z: Float64Array, y: Float64Array, s: QpSettings, k: number) {
+function meetsTolerance(
+  p: QpProblem,
+  x: Float64Array,
+  z: Float64Array,
+  y: Float64Array,
+  s: QpSettings,
+  k: number,
+) {
   const Ax = matVec(p.A, x);
   const Px = matVec(p.P, x);
   const Aty = matTVec(p.A, y);
   const prim = normInf(Ax.map((v, i) => v - z[i]));
   const dual = normInf(Px.map((v, j) => v + p.q[j] + Aty[j]));
-  const primOk = p.m === 0 || prim <= k * (s.eps_abs + s.eps_rel * Math.max(normInf(Ax), normInf(z)));
-  const dualOk = dual <= k * (s.eps_abs + s.eps_rel * Math.max(normInf(Px), normInf(Aty), normInf(p.q)));
+  const primOk =
+    p.m === 0 || prim <= k * (s.eps_abs + s.eps_rel * Math.max(normInf(Ax), normInf(z)));
+  const dualOk =
+    dual <= k * (s.eps_abs + s.eps_rel * Math.max(normInf(Px), normInf(Aty), normInf(p.q)));
   return { ok: primOk && dualOk, prim, dual };
 }
 
 /** The unscaled certificate, normalized as in admm.ts (isPrimalInfeasible / isDualInfeasible). */
-function certificate(pp: PreparedProblem, status: QpStatus, dx: Float64Array, dy: Float64Array): Float64Array | undefined {
+function certificate(
+  pp: PreparedProblem,
+  status: QpStatus,
+  dx: Float64Array,
+  dy: Float64Array,
+): Float64Array | undefined {
   const sc = pp.scaling;
   if (status === 'primal_infeasible') {
-    const v = dy.map((d, i) => (pp.u[i] === Infinity ? Math.min(d, 0) : d)).map((d, i) => (pp.l[i] === -Infinity ? Math.max(d, 0) : d));
+    const v = dy
+      .map((d, i) => (pp.u[i] === Infinity ? Math.min(d, 0) : d))
+      .map((d, i) => (pp.l[i] === -Infinity ? Math.max(d, 0) : d));
     const norm = normInf(v.map((d, i) => sc.E[i] * d));
     return norm > DIVISION_TOL ? v.map((d, i) => (sc.E[i] * d) / norm) : undefined;
   }
@@ -155,7 +242,12 @@ export interface GpuQpResult extends QpResult {
 }
 
 /** Builds the QpResult of every problem of a finished regime run. */
-export function collectResults(group: PreparedProblem[], out: RegimeOutcome, s: QpSettings, t0: number): GpuQpResult[] {
+export function collectResults(
+  group: PreparedProblem[],
+  out: RegimeOutcome,
+  s: QpSettings,
+  t0: number,
+): GpuQpResult[] {
   const time = performance.now() - t0;
   return group.map((pp, b) => {
     const { n, m, problem: p } = pp;

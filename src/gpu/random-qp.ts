@@ -9,7 +9,8 @@ import type { QpProblem } from '../solvers/qp/types';
 import { Rng } from '../solvers/grad/rng';
 
 export function bpqpRandomQp(seed: number, d: number, meq: number): QpProblem {
-  if (!(Number.isInteger(d) && d > 0 && Number.isInteger(meq) && meq >= 0)) throw new Error(`bpqpRandomQp: need integer d > 0, meq ≥ 0, got ${d}, ${meq}`);
+  if (!(Number.isInteger(d) && d > 0 && Number.isInteger(meq) && meq >= 0))
+    throw new Error(`bpqpRandomQp: need integer d > 0, meq ≥ 0, got ${d}, ${meq}`);
   const rng = new Rng(seed);
   const Pp = rng.normals(d * d);
   const P = new Float64Array(d * d);
@@ -32,5 +33,15 @@ export function bpqpRandomQp(seed: number, d: number, meq: number): QpProblem {
     u[i] = s;
     l[i] = i < meq ? s : -Infinity;
   }
-  return { n: d, m, P: { rows: d, cols: d, data: P }, q, r: 0, A: { rows: m, cols: d, data: A }, l, u, meta: { source: `bpqp-random seed=${seed} ${d}x${meq}` } };
+  return {
+    n: d,
+    m,
+    P: { rows: d, cols: d, data: P },
+    q,
+    r: 0,
+    A: { rows: m, cols: d, data: A },
+    l,
+    u,
+    meta: { source: `bpqp-random seed=${seed} ${d}x${meq}` },
+  };
 }

@@ -47,7 +47,11 @@ export interface RegimeOutcome extends DriveOutcome {
 }
 
 /** Floats of per-problem storage (for chunking under maxStorageBufferBindingSize). */
-export function perProblemFloats(n: number, m: number, linsys: Linsys): { mats: number; fac: number; state: number } {
+export function perProblemFloats(
+  n: number,
+  m: number,
+  linsys: Linsys,
+): { mats: number; fac: number; state: number } {
   return { mats: n * n + m * n, fac: facFloats(linsys, n, m), state: stateStride(n, m) };
 }
 
@@ -61,7 +65,10 @@ export async function runProblems(
 ): Promise<RegimeOutcome> {
   const B = probs.length;
   const { n, m } = probs[0];
-  if (linsys === 'direct' && n > PER_PROBLEM_NMAX) throw new Error(`GPU per-problem direct solver supports n ≤ ${PER_PROBLEM_NMAX}, got n = ${n} (use linsys 'indirect' or 'auto')`);
+  if (linsys === 'direct' && n > PER_PROBLEM_NMAX)
+    throw new Error(
+      `GPU per-problem direct solver supports n ≤ ${PER_PROBLEM_NMAX}, got n = ${n} (use linsys 'indirect' or 'auto')`,
+    );
   const sizes = perProblemFloats(n, m, linsys);
   const ds = dataStride(n, m);
   const ss = stateStride(n, m);
@@ -76,7 +83,14 @@ export async function runProblems(
   probs.forEach((p, b) => {
     mats.set(p.P.data, b * sizes.mats);
     mats.set(p.A.data, b * sizes.mats + n * n);
-    packData(data, b, n, m, { q: p.q, l: p.l, u: p.u, rhoVec: rhoVecs[b], D: p.scaling.D, E: p.scaling.E });
+    packData(data, b, n, m, {
+      q: p.q,
+      l: p.l,
+      u: p.u,
+      rhoVec: rhoVecs[b],
+      D: p.scaling.D,
+      E: p.scaling.E,
+    });
     state.set(p.x0, b * ss);
     state.set(p.z0, b * ss + n);
     state.set(p.y0, b * ss + n + m);
@@ -139,7 +153,8 @@ export async function runProblems(
           refactorPending = 0;
         }
         passes.encodeIterate(enc, steps, cgPerSolve);
-        if (evaluate) encodePass(ctx, enc, 'check', checkP, bind, B, 1, B * (4 * n * n + 8 * n * m));
+        if (evaluate)
+          encodePass(ctx, enc, 'check', checkP, bind, B, 1, B * (4 * n * n + 8 * n * m));
       },
       observe(inf) {
         let cg = 0;
@@ -160,7 +175,11 @@ export async function runProblems(
           rhoUpdates[b]++;
           const rv = new Float32Array(rhoVector(probs[b].rowType, est));
           ctx.device.queue.writeBuffer(buffers.data, (b * ds + n + 2 * m) * 4, rv);
-          ctx.device.queue.writeBuffer(buffers.info, (b * INFO_STRIDE + INFO.refactor) * 4, new Float32Array([1]));
+          ctx.device.queue.writeBuffer(
+            buffers.info,
+            (b * INFO_STRIDE + INFO.refactor) * 4,
+            new Float32Array([1]),
+          );
           refactorPending++;
         }
       },

@@ -47,7 +47,12 @@ export function batchRowType(probs: PreparedProblem[]): Int8Array {
  * M = [[σK⁻¹, K⁻¹Āᵀ, −K⁻¹], [σĀK⁻¹, ĀK⁻¹Āᵀ, −ĀK⁻¹]] ((n+m) × (2n+m), row-major, f32),
  * from a Float64 Cholesky factorization of K.
  */
-export function sharedOperator(P: DenseMatrix, A: DenseMatrix, sigma: number, rhoVec: Float64Array): Float32Array {
+export function sharedOperator(
+  P: DenseMatrix,
+  A: DenseMatrix,
+  sigma: number,
+  rhoVec: Float64Array,
+): Float32Array {
   const n = P.rows;
   const m = A.rows;
   const K: DenseMatrix = { rows: n, cols: n, data: Float64Array.from(P.data) };
@@ -61,7 +66,10 @@ export function sharedOperator(P: DenseMatrix, A: DenseMatrix, sigma: number, rh
     }
   }
   const f = choleskyFactor(K);
-  if (isCholeskyFailure(f)) throw new Error(`shared regime: K is not positive definite (pivot ${f.pivot} at ${f.index}); is P PSD?`);
+  if (isCholeskyFailure(f))
+    throw new Error(
+      `shared regime: K is not positive definite (pivot ${f.pivot} at ${f.index}); is P PSD?`,
+    );
   // Kinv (symmetric), then ĀK⁻¹ (m×n); K⁻¹Āᵀ is its transpose.
   const Kinv = new Float64Array(n * n);
   const col = new Float64Array(n);
@@ -103,7 +111,12 @@ export function sharedOperator(P: DenseMatrix, A: DenseMatrix, sigma: number, rh
   return M;
 }
 
-export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: QpSettings, t0: number): Promise<RegimeOutcome> {
+export async function runShared(
+  ctx: GpuContext,
+  probs: PreparedProblem[],
+  s: QpSettings,
+  t0: number,
+): Promise<RegimeOutcome> {
   const B = probs.length;
   const { n, m, P, A } = probs[0];
   const ds = dataStride(n, m);
@@ -116,7 +129,16 @@ export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: Qp
   const info = new Float32Array(B * INFO_STRIDE);
   const packAll = () => {
     const rv = rhoVector(rowType, rho);
-    probs.forEach((p, b) => packData(data, b, n, m, { q: p.q, l: p.l, u: p.u, rhoVec: rv, D: p.scaling.D, E: p.scaling.E }));
+    probs.forEach((p, b) =>
+      packData(data, b, n, m, {
+        q: p.q,
+        l: p.l,
+        u: p.u,
+        rhoVec: rv,
+        D: p.scaling.D,
+        E: p.scaling.E,
+      }),
+    );
   };
   packAll();
   probs.forEach((p, b) => {
@@ -182,11 +204,20 @@ export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: Qp
           assemblePending = false;
         }
         for (let k = 0; k < steps; k++) {
-          encodePass(ctx, enc, 'gemm', gemm.pipeline, gemmBind, ...gemm.workgroups, 2 * rows * B * width);
+          encodePass(
+            ctx,
+            enc,
+            'gemm',
+            gemm.pipeline,
+            gemmBind,
+            ...gemm.workgroups,
+            2 * rows * B * width,
+          );
           encodePass(ctx, enc, 'update', update, bind, Math.ceil(rows / WG), B);
         }
         encodePass(ctx, enc, 'count', count, bind, Math.ceil(B / WG));
-        if (evaluate) encodePass(ctx, enc, 'check', checkP, bind, B, 1, B * (4 * n * n + 8 * n * m));
+        if (evaluate)
+          encodePass(ctx, enc, 'check', checkP, bind, B, 1, B * (4 * n * n + 8 * n * m));
       },
       adapt(inf) {
         let logSum = 0;
@@ -204,12 +235,20 @@ export async function runShared(ctx: GpuContext, probs: PreparedProblem[], s: Qp
         rhoUpdates++;
         packAll();
         ctx.device.queue.writeBuffer(buffers.data, 0, data);
-        ctx.device.queue.writeBuffer(buffers.fac, 0, sharedOperator(P, A, s.sigma, rhoVector(rowType, rho)));
+        ctx.device.queue.writeBuffer(
+          buffers.fac,
+          0,
+          sharedOperator(P, A, s.sigma, rhoVector(rowType, rho)),
+        );
         assemblePending = true;
       },
     };
     const out = await drive(ctx, runner, s, t0, B * ss);
-    return { ...out, rho: new Float64Array(B).fill(rho), rhoUpdates: new Int32Array(B).fill(rhoUpdates) };
+    return {
+      ...out,
+      rho: new Float64Array(B).fill(rho),
+      rhoUpdates: new Int32Array(B).fill(rhoUpdates),
+    };
   } finally {
     destroyAll(buffers);
     gemmDims.destroy();

@@ -117,6 +117,21 @@ export async function hashWhat(page) {
   return { hash, what: m ? nums(decodeURIComponent(m[1])) : null };
 }
 
+/**
+ * Waits until the URL hash contains `part`. The app writes the hash at most every 150 ms
+ * (useHashSync), so a change made right after another write reaches the URL up to 150 ms after the
+ * view shows it: reading the hash at once is a race.
+ */
+export async function waitForHash(page, part, timeout = 5000) {
+  try {
+    await page.waitForFunction((p) => window.location.hash.includes(p), part, { timeout });
+  } catch {
+    throw new Error(
+      `hash lacks ${part} after ${timeout} ms: ${await page.evaluate(() => location.hash)}`,
+    );
+  }
+}
+
 /** Screen position of the center of an element's bounding box. */
 export async function center(locator) {
   const b = await locator.boundingBox();

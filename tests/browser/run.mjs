@@ -24,6 +24,7 @@ import {
   ROOT,
   serve,
   settled,
+  waitForHash,
 } from './harness.mjs';
 import { envelopeCases, geometryGradientCases } from './gradients.mjs';
 import { gpuCases } from './gpu.mjs';
@@ -314,7 +315,7 @@ async function main() {
       await openAt('panel=geometry&preset=polygon');
       await page.getByTestId('control-preset').selectOption('simplex');
       await page.getByTestId('simplex-explanation').waitFor();
-      assert((await hashWhat(page)).hash.includes('preset=simplex'), 'hash lacks preset=simplex');
+      await waitForHash(page, 'preset=simplex');
       for (const w of [
         [0.8, 0.45], // edge w₃ = 0
         [1.1, 0.05], // corner e₁

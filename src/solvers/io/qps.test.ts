@@ -11,8 +11,7 @@ import { parseQps } from './qps';
 const FIXTURES = new URL('../../../tests/fixtures/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
 const mm = (name: string) =>
-  parseProblemJson(readFileSync(join(MM_DIR, `${name}.json`), 'utf8'))
-    .problems[0];
+  parseProblemJson(readFileSync(join(MM_DIR, `${name}.json`), 'utf8')).problems[0];
 
 function errorOf(text: string, layout?: 'free' | 'fixed'): string {
   try {
