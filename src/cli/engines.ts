@@ -1,6 +1,6 @@
 /** Engine selection for the CLI: the CPU engine, or the WebGPU engine through Dawn (npm `webgpu`). */
-import { CpuEngine, type QpEngine } from '../solvers/qp';
-import { CpuBackwardEngine } from '../solvers/grad';
+import type { QpEngine } from '../solvers/qp';
+import { CpuEngine } from '../solvers/cpu-engine';
 import type { BackwardEngine } from '../solvers/grad/types';
 import { EngineError } from './errors';
 
@@ -24,8 +24,10 @@ interface GpuNodeModule {
 const GPU_NODE_MODULE = '../gpu/node';
 
 export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
-  if (kind === 'cpu')
-    return { engine: new CpuEngine(), backward: new CpuBackwardEngine(), dispose: () => {} };
+  if (kind === 'cpu') {
+    const cpu = new CpuEngine();
+    return { engine: cpu, backward: cpu, dispose: () => {} };
+  }
   let mod: Partial<GpuNodeModule>;
   try {
     mod = (await import(/* @vite-ignore */ GPU_NODE_MODULE)) as Partial<GpuNodeModule>;

@@ -1,8 +1,7 @@
-// Termination and infeasibility checks of every running problem (one workgroup per problem),
-// the same tests as src/solvers/qp/admm.ts: residuals in the unscaled problem (unless
-// scaled_termination), OSQP's primal/dual infeasibility certificates from δy, δx, and the
-// ratio for the adaptive ρ estimate. Writes INFO_STATUS / PRIM / DUAL / RHO_RATIO / APPROX and
-// the scaled residuals PRIM_SCALED / DUAL_SCALED.
+// The numbers of a check for every running problem (one workgroup per problem), the same as
+// evaluateWorkspace in src/solvers/qp/admm.ts: residuals and their scales in the unscaled problem
+// (unless scaled_termination) and in the scaled one (for the ρ estimate), and OSQP's infeasibility
+// quantities from δy and δx. It decides nothing: the host's driver reads INFO_EVAL… and decides.
 
 override WG: u32 = 64u;
 const NEG_BIG: f32 = -3.0e38;
@@ -24,9 +23,28 @@ fn check(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
   let t = lid.x;
   let n = prm.n;
   let m = prm.m;
-  if (t == 0u) { flag = info[b * INFO_STRIDE + INFO_STATUS]; }
+  if (t == 0u) { flag = select(0.0, 1.0, stopped(b)); }
   if (workgroupUniformLoad(&flag) != 0.0) { return; }
   let unscaled = (prm.flags & 1u) == 0u;
+  // δx, δy: the mean change per iteration since the last check, then new snapshots (as
+  // updateDeltas in src/solvers/qp/admm.ts). A second check at the same iteration keeps them.
+  let ib0 = b * INFO_STRIDE;
+  let k = info[ib0 + INFO_ITER] - info[ib0 + INFO_SNAP_ITER];
+  if (k > 0.0) {
+    for (var j = t; j < n; j += WG) {
+      let x = state[s_x(b) + j];
+      state[s_dx(b) + j] = (x - state[s_xs(b) + j]) / k;
+      state[s_xs(b) + j] = x;
+    }
+    for (var i = t; i < m; i += WG) {
+      let y = state[s_y(b) + i];
+      state[s_dy(b) + i] = (y - state[s_ys(b) + i]) / k;
+      state[s_ys(b) + i] = y;
+    }
+  }
+  storageBarrier();
+  workgroupBarrier();
+  if (t == 0u && k > 0.0) { info[ib0 + INFO_SNAP_ITER] = info[ib0 + INFO_ITER]; }
   let pb = mat_p(b);
   let ab = mat_a(b);
   let xo = s_x(b);
@@ -115,36 +133,26 @@ fn check(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: ve
   let ib = b * INFO_STRIDE;
   let c = info[ib + INFO_COST];
   let cinv = select(1.0, 1.0 / c, unscaled);
-  let cost = select(1.0, c, unscaled);
   let p = r0[0];
   let dd = r1[0];
   let g = r2[0];
   let h = r3[0];
-  let prim = p.x;
-  let primScale = p.y;
-  let dual = cinv * dd.x;
-  let dualScale = cinv * dd.y;
-  let tolP = prm.eps_abs + prm.eps_rel * primScale;
-  let tolD = prm.eps_abs + prm.eps_rel * dualScale;
-  let solved = (m == 0u || prim <= tolP) && dual <= tolD;
-  let approx = (m == 0u || prim <= 10.0 * tolP) && dual <= 10.0 * tolD;
-  let epsP = prm.eps_prim_inf * g.x;
-  let primInf = m > 0u && g.x > DIVISION_TOL && h.x < epsP && g.y < epsP;
-  let epsD = prm.eps_dual_inf * g.z;
-  let dualInf = g.z > DIVISION_TOL && h.y < -cost * epsD && g.w < cost * epsD && h.z <= epsD && h.w <= epsD;
-  // flags bit 1: ρ-estimate only (an adaptation point that is not a termination check).
-  if ((prm.flags & 2u) == 0u) {
-    var status = 0.0;
-    if (solved) { status = 1.0; } else if (primInf) { status = 2.0; } else if (dualInf) { status = 3.0; }
-    info[ib + INFO_STATUS] = status;
-  }
-  info[ib + INFO_PRIM] = prim;
-  info[ib + INFO_DUAL] = dual;
-  let pr = p.z / (p.w + DIVISION_TOL);
-  let du = dd.z / (dd.w + DIVISION_TOL);
-  info[ib + INFO_RHO_RATIO] = sqrt(pr / (du + DIVISION_TOL));
-  info[ib + INFO_APPROX] = select(0.0, 1.0, approx);
-  // The scaled residuals the PCG tolerance follows (admm-pcg.wgsl, cuOSQP's residual strategy).
+  let e = ib + INFO_EVAL;
+  info[e + 0u] = p.x;             // prim
+  info[e + 1u] = cinv * dd.x;     // dual
+  info[e + 2u] = p.y;             // prim_scale
+  info[e + 3u] = cinv * dd.y;     // dual_scale
+  info[e + 4u] = p.w;             // prim_scale_scaled
+  info[e + 5u] = dd.w;            // dual_scale_scaled
+  info[e + 6u] = g.x;             // ‖δy‖
+  info[e + 7u] = g.y;             // ‖Aᵀδy‖
+  info[e + 8u] = h.x;             // support
+  info[e + 9u] = g.z;             // ‖δx‖
+  info[e + 10u] = cinv * g.w;     // ‖Pδx‖
+  info[e + 11u] = cinv * h.y;     // qᵀδx
+  info[e + 12u] = h.z;            // max Aδx, finite u
+  info[e + 13u] = h.w;            // max −Aδx, finite l
+  // The scaled residuals, also what the PCG tolerance follows (admm-pcg.wgsl, cuOSQP's strategy).
   info[ib + INFO_PRIM_SCALED] = p.z;
   info[ib + INFO_DUAL_SCALED] = dd.z;
 }

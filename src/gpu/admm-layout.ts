@@ -3,36 +3,56 @@
  * vectors, the info records and the bind group layout shared by every ADMM kernel.
  */
 import type { GpuContext } from './device';
-import { RHO_EQ_OVER_RHO_INEQ, RHO_MAX, RHO_MIN, RowType } from '../solvers/qp/workspace';
+import type { AdmmEvaluation } from '../solvers/qp/evaluation';
 
 /** Infinite bounds are uploaded as ±OSQP_INFTY (f32 arithmetic on ±Infinity is not portable). */
 export const GPU_INFTY = 1e30;
 
-/** Per-problem info record (16 f32 = 64 bytes), offsets as INFO_* in common.wgsl (floats 14, 15: padding). */
-export const INFO_STRIDE = 16;
+/**
+ * Per-problem info record (32 f32 = 128 bytes), offsets as INFO_* in common.wgsl: host inputs,
+ * kernel counters, and the check pass's evaluation (EVAL, 14 floats from @40).
+ */
+export const INFO_STRIDE = 32;
 export const INFO = {
-  status: 0, //        @0
-  iter: 1, //          @4
-  prim: 2, //          @8
-  dual: 3, //          @12
-  rhoRatio: 4, //      @16
-  cost: 5, //          @20 host input: c
-  refactor: 6, //      @24 host input: K changed (refactor / new preconditioner)
-  approx: 7, //        @28
-  primScaled: 8, //    @32 host input −1 (no check yet)
-  dualScaled: 9, //    @36
-  cgIter: 10, //       @40 PCG iterations in total
-  cgEps: 11, //        @44 host input −1 (first solve)
-  cgFraction: 12, //   @48 host input: the initial PCG tolerance fraction
-  cgZero: 13, //       @52
+  stopped: 0, //     @0   host input: 1 once the driver has decided the problem
+  iter: 1, //        @4
+  cost: 2, //        @8   host input: c
+  refactor: 3, //    @12  host input: K changed (refactor / new preconditioner)
+  cgIter: 4, //      @16  PCG iterations in total
+  cgEps: 5, //       @20  host input −1 (first solve)
+  cgFraction: 6, //  @24  host input: the initial PCG tolerance fraction
+  cgZero: 7, //      @28
+  primScaled: 8, // @32  host input −1 (no check yet)
+  dualScaled: 9, // @36
+  snapIter: 24, //   @96  iterations at the last check (the δ snapshots)
+  eval: 10, //       @40  prim, dual, primScale, dualScale, primScaleScaled, dualScaleScaled, dyNorm,
+  //                      atdyNorm, support, dxNorm, pdxNorm, qdx, adxUpper, adxLower (to @96)
 } as const;
-/** INFO_STATUS codes written by admm-check.wgsl. */
-export const GPU_STATUS = {
-  running: 0,
-  solved: 1,
-  primalInfeasible: 2,
-  dualInfeasible: 3,
-} as const;
+
+/** Reads the check pass's evaluation of problem b out of an info readback. */
+export function evaluationOf(info: Float32Array, b: number): AdmmEvaluation {
+  const o = b * INFO_STRIDE;
+  const e = o + INFO.eval;
+  const big = (v: number) => (v <= -1e38 ? -Infinity : v);
+  return {
+    prim: info[e],
+    dual: info[e + 1],
+    primScale: info[e + 2],
+    dualScale: info[e + 3],
+    primScaled: info[o + INFO.primScaled],
+    dualScaled: info[o + INFO.dualScaled],
+    primScaleScaled: info[e + 4],
+    dualScaleScaled: info[e + 5],
+    dyNorm: info[e + 6],
+    atdyNorm: info[e + 7],
+    support: info[e + 8],
+    dxNorm: info[e + 9],
+    pdxNorm: info[e + 10],
+    qdx: info[e + 11],
+    adxUpper: big(info[e + 12]),
+    adxLower: big(info[e + 13]),
+  };
+}
 
 export interface AdmmParams {
   n: number;
@@ -41,52 +61,55 @@ export interface AdmmParams {
   iters: number;
   sigma: number;
   alpha: number;
-  eps_abs: number;
-  eps_rel: number;
-  eps_prim_inf: number;
-  eps_dual_inf: number;
   /** Floats between problems' [P̄ | Ā] blocks; 0 when shared. */
   matStride: number;
-  /** Floats between problems' factor blocks; 0 when shared. */
-  facStride: number;
-  /** The dispatch ends on a check iteration: record δx, δy. */
-  lastIter: boolean;
   scaledTermination: boolean;
-  /** The check pass only estimates ρ (no status change). */
-  ratioOnly: boolean;
   /** Indirect path: PCG iterations per x̃ solve at most (0 elsewhere). */
   cgMaxIter?: number;
   /** Indirect path: start every PCG solve from x̃ = 0 instead of the previous x̃. */
   cgColdStart?: boolean;
 }
 
-/** Packs Params (64 bytes) as in common.wgsl. */
+/** Params is 48 bytes (common.wgsl). */
+export const PARAMS_BYTES = 48;
+
+/** Packs Params as in common.wgsl. */
 export function packParams(p: AdmmParams): ArrayBuffer {
-  const buf = new ArrayBuffer(64);
+  const buf = new ArrayBuffer(PARAMS_BYTES);
   const u = new Uint32Array(buf);
   const f = new Float32Array(buf);
-  u[0] = p.n; //               @0
-  u[1] = p.m; //               @4
-  u[2] = p.batch; //           @8
-  u[3] = p.iters; //           @12
-  f[4] = p.sigma; //           @16
-  f[5] = p.alpha; //           @20
-  f[6] = p.eps_abs; //         @24
-  f[7] = p.eps_rel; //         @28
-  f[8] = p.eps_prim_inf; //    @32
-  f[9] = p.eps_dual_inf; //    @36
-  u[10] = p.matStride; //      @40
-  u[11] = p.facStride; //      @44
-  u[12] = p.lastIter ? 1 : 0; // @48
-  u[13] = (p.scaledTermination ? 1 : 0) | (p.ratioOnly ? 2 : 0) | (p.cgColdStart ? 4 : 0); // @52 flags
-  u[14] = p.cgMaxIter ?? 0; // @56; @60 padding
+  u[0] = p.n; //              @0
+  u[1] = p.m; //              @4
+  u[2] = p.batch; //          @8
+  u[3] = p.iters; //          @12
+  f[4] = p.sigma; //          @16
+  f[5] = p.alpha; //          @20
+  u[6] = p.matStride; //      @24
+  u[7] = (p.scaledTermination ? 1 : 0) | (p.cgColdStart ? 4 : 0); // @28 flags
+  u[8] = p.cgMaxIter ?? 0; // @32; @36–@44 padding
   return buf;
 }
 
 /** Floats per problem in the data buffer: q̄[n] l̄[m] ū[m] ρ[m] D[n] E[m]. */
 export const dataStride = (n: number, m: number): number => 2 * n + 4 * m;
-/** Floats per problem in the state buffer: x[n] z[m] y[m] δx[n] δy[m]. */
-export const stateStride = (n: number, m: number): number => 2 * n + 3 * m;
+/** Floats per problem in the state buffer: x[n] z[m] y[m] δx[n] δy[m] x̂[n] ŷ[m] (common.wgsl). */
+export const stateStride = (n: number, m: number): number => 3 * n + 4 * m;
+
+/** Writes problem b's starting iterate into the state array; the check snapshots start there too. */
+export function packStart(
+  state: Float32Array,
+  b: number,
+  n: number,
+  m: number,
+  start: { x0: Float64Array; z0: Float64Array; y0: Float64Array },
+): void {
+  const o = b * stateStride(n, m);
+  state.set(start.x0, o);
+  state.set(start.z0, o + n);
+  state.set(start.y0, o + n + m);
+  state.set(start.x0, o + 2 * n + 3 * m);
+  state.set(start.y0, o + 3 * n + 3 * m);
+}
 
 /** One problem's scaled vectors, the input of packData. */
 export interface ScaledVectors {
@@ -120,16 +143,6 @@ export function packData(
   out.set(v.E, o + 2 * n + 3 * m);
 }
 
-/** ρᵢ = RHO_MIN on loose rows, 10³ρ on equalities, ρ otherwise (as setRhoVec in admm.ts). */
-export function rhoVector(rowType: Int8Array, rho: number): Float64Array {
-  const r = clampRho(rho);
-  return Float64Array.from(rowType, (t) =>
-    t === RowType.Loose ? RHO_MIN : t === RowType.Equality ? RHO_EQ_OVER_RHO_INEQ * r : r,
-  );
-}
-
-export const clampRho = (rho: number): number => Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
-
 /** Bind group layout of common.wgsl (uniform + 7 storage buffers), cached per device. */
 export function admmLayout(ctx: GpuContext): {
   bgl: GPUBindGroupLayout;
@@ -158,21 +171,26 @@ export function admmLayout(ctx: GpuContext): {
   });
 }
 
-/** The eight buffers bound to an ADMM dispatch, in binding order. */
+/**
+ * The buffers bound to an ADMM dispatch, by role (binding): the Params uniform (0), the matrices
+ * (1), the per-problem vectors (2), the iterates (3), the x̃ solver's storage (4: the LDLᵀ factor and
+ * K⁻¹, the PCG vectors, or the shared GEMM operator), the info records (5), and two work buffers
+ * (6, 7: w = ρ∘(z − Āx) − y for the direct solver, the GEMM's output and input when shared).
+ */
 export interface AdmmBuffers {
   params: GPUBuffer;
   mats: GPUBuffer;
   data: GPUBuffer;
   state: GPUBuffer;
-  fac: GPUBuffer;
+  solver: GPUBuffer;
   info: GPUBuffer;
-  gy: GPUBuffer;
-  gv: GPUBuffer;
+  work: GPUBuffer;
+  work2: GPUBuffer;
 }
 
 export function admmBindGroup(ctx: GpuContext, b: AdmmBuffers): GPUBindGroup {
   const { bgl } = admmLayout(ctx);
-  const list = [b.params, b.mats, b.data, b.state, b.fac, b.info, b.gy, b.gv];
+  const list = [b.params, b.mats, b.data, b.state, b.solver, b.info, b.work, b.work2];
   return ctx.device.createBindGroup({
     layout: bgl,
     entries: list.map((buffer, binding) => ({ binding, resource: { buffer } })),

@@ -4,7 +4,7 @@
  *  - direct: K is formed, LDLᵀ-factored and inverted per problem (admm-factor.wgsl); each x̃ solve
  *    in admm-iterate.wgsl is a mat-vec in residual form, x̃ = x + K⁻¹(rhs − Kx) (three barriers
  *    per ADMM iteration, where substitution took 2n); a ρ change refactors (n²m + n³/3 flops and
- *    n serial steps for LDLᵀ, ~4n³/3 flops without barriers for K⁻¹) and the fac block takes
+ *    n serial steps for LDLᵀ, ~4n³/3 flops without barriers for K⁻¹) and the factor block takes
  *    2n² + m floats per problem. n ≤ 1024 (workgroup vectors).
  *  - indirect: Jacobi-preconditioned CG, matrix-free and warm-started (admm-pcg.wgsl, cuOSQP's
  *    scheme); a ρ change only recomputes M⁻¹ = diag(K)⁻¹ (nm flops, no refactorization), the
@@ -14,7 +14,7 @@
 import { matTVec, matVec, normInf } from '../solvers/linalg/dense';
 import type { GpuContext } from './device';
 import { encodePass } from './admm-layout';
-import type { PreparedProblem } from './prepare';
+import type { PreparedProblem } from '../solvers/qp/prepared';
 
 export type LinsysChoice = 'auto' | 'direct' | 'indirect';
 export type Linsys = 'direct' | 'indirect';
@@ -65,23 +65,28 @@ export function resolveLinsys(n: number, choice: LinsysChoice = 'auto'): Linsys 
 }
 
 /**
- * Floats per problem in the `fac` buffer: direct, the LDLᵀ factor then K⁻¹ (n² each) and
- * w = ρ∘(z − Āx) − y (m); indirect, x̃, M⁻¹, r, p, Kp (n each) and w = ρ∘Āp (m).
+ * Floats per problem in the x̃ solver's buffers: `solver` holds, direct, the LDLᵀ factor then K⁻¹
+ * (n² each), indirect, x̃, M⁻¹, r, p, Kp (n each) and ρ∘Āp (m); `work` holds w = ρ∘(z − Āx) − y
+ * (m, direct only).
  */
-export function facFloats(linsys: Linsys, n: number, m: number): number {
-  return linsys === 'direct' ? 2 * n * n + m : 5 * n + m;
+export function solverFloats(
+  linsys: Linsys,
+  n: number,
+  m: number,
+): { solver: number; work: number } {
+  return linsys === 'direct' ? { solver: 2 * n * n, work: m } : { solver: 5 * n + m, work: 0 };
 }
 
-/** Problem b's initial `fac` block: nothing for the direct path; x̃ = x⁰ (the warm start) for PCG. */
-export function initFac(
+/** Problem b's initial `solver` block: nothing for the direct path; x̃ = x⁰ (the warm start) for PCG. */
+export function initSolver(
   linsys: Linsys,
-  fac: Float32Array,
+  solver: Float32Array,
   b: number,
   n: number,
   m: number,
   x0: Float64Array,
 ): void {
-  if (linsys === 'indirect') fac.set(x0, b * facFloats(linsys, n, m));
+  if (linsys === 'indirect') solver.set(x0, b * solverFloats(linsys, n, m).solver);
 }
 
 /**
@@ -121,7 +126,7 @@ export function linsysPasses(
   if (linsys === 'direct') {
     // Āx, Āᵀw, z̃ = Āx̃ (2nm each), P̄x and K⁻¹d (2n² each).
     const steps = 4 * n * n + 6 * n * m;
-    const factor = ctx.pipeline('admmFactor', 'factor', layout, { WG }, 'admm');
+    const factor = ctx.pipeline('admmFactor', 'factorize', layout, { WG }, 'admm');
     const iterate = ctx.pipeline('admmIterate', 'iterate', layout, { WG }, 'admm');
     return {
       encodeRhoUpdate: (enc, k) =>

@@ -4,8 +4,13 @@
 // from the previous x̃, to a tolerance that follows the ADMM residuals. One workgroup per problem;
 // dot products and norms are workgroup reductions. A ρ change only needs a new M⁻¹ (`precond`).
 //
-// Per problem in `fac` (stride 5n + m floats, offsets below): x̃[n] (kept between ADMM iterations
+// Per problem in `pcg` (stride 5n + m floats, offsets below): x̃[n] (kept between ADMM iterations
 // and dispatches: the warm start), M⁻¹[n] = 1/diag(K), r[n], p[n], Kp[n], w[m] = ρ∘(Āp).
+
+// Per problem, stride 5n + m: the PCG vectors (offsets pcg_* below).
+@group(0) @binding(4) var<storage, read_write> pcg: array<f32>;
+
+fn pcg_base(b: u32) -> u32 { return b * (5u * prm.n + prm.m); }
 
 override WG: u32 = 64u;
 /** OSQP 1.0 / cuOSQP defaults: tolerance floor and the zero-iteration count that halves the fraction. */
@@ -20,14 +25,14 @@ var<workgroup> flag: f32;
 /** This x̃ solve's PCG tolerance (computed by invocation 0). */
 var<workgroup> tol: f32;
 
-fn pcg_x(b: u32) -> u32 { return fac_base(b); }
-fn pcg_minv(b: u32) -> u32 { return fac_base(b) + prm.n; }
-fn pcg_r(b: u32) -> u32 { return fac_base(b) + 2u * prm.n; }
-fn pcg_p(b: u32) -> u32 { return fac_base(b) + 3u * prm.n; }
-fn pcg_kp(b: u32) -> u32 { return fac_base(b) + 4u * prm.n; }
-fn pcg_w(b: u32) -> u32 { return fac_base(b) + 5u * prm.n; }
+fn pcg_x(b: u32) -> u32 { return pcg_base(b); }
+fn pcg_minv(b: u32) -> u32 { return pcg_base(b) + prm.n; }
+fn pcg_r(b: u32) -> u32 { return pcg_base(b) + 2u * prm.n; }
+fn pcg_p(b: u32) -> u32 { return pcg_base(b) + 3u * prm.n; }
+fn pcg_kp(b: u32) -> u32 { return pcg_base(b) + 4u * prm.n; }
+fn pcg_w(b: u32) -> u32 { return pcg_base(b) + 5u * prm.n; }
 
-fn xt(b: u32, j: u32) -> f32 { return fac[pcg_x(b) + j]; }
+fn xt(b: u32, j: u32) -> f32 { return pcg[pcg_x(b) + j]; }
 
 /** Σ v.x and max v.y over the workgroup, returned to every invocation (uniform). */
 fn reduce(t: u32, v: vec2<f32>) -> vec2<f32> {
@@ -53,15 +58,15 @@ fn apply_K(b: u32, t: u32) {
   storageBarrier(); // p is complete; the previous w has been read
   for (var i = t; i < prm.m; i += WG) {
     var s = 0.0;
-    for (var j = 0u; j < n; j++) { s += mats[ab + i * n + j] * fac[po + j]; }
-    fac[wo + i] = data[d_rho(b) + i] * s;
+    for (var j = 0u; j < n; j++) { s += mats[ab + i * n + j] * pcg[po + j]; }
+    pcg[wo + i] = data[d_rho(b) + i] * s;
   }
   storageBarrier();
   for (var j = t; j < n; j += WG) {
-    var s = prm.sigma * fac[po + j];
-    for (var k = 0u; k < n; k++) { s += mats[pb + j * n + k] * fac[po + k]; }
-    for (var i = 0u; i < prm.m; i++) { s += mats[ab + i * n + j] * fac[wo + i]; }
-    fac[pcg_kp(b) + j] = s;
+    var s = prm.sigma * pcg[po + j];
+    for (var k = 0u; k < n; k++) { s += mats[pb + j * n + k] * pcg[po + k]; }
+    for (var i = 0u; i < prm.m; i++) { s += mats[ab + i * n + j] * pcg[wo + i]; }
+    pcg[pcg_kp(b) + j] = s;
   }
 }
 
@@ -107,19 +112,19 @@ fn pcg_solve(b: u32, t: u32, eps: f32) -> u32 {
   let po = pcg_p(b);
   let ko = pcg_kp(b);
   if ((prm.flags & 4u) == 0u) {
-    for (var j = t; j < n; j += WG) { fac[po + j] = fac[xo + j]; }
+    for (var j = t; j < n; j += WG) { pcg[po + j] = pcg[xo + j]; }
     apply_K(b, t);
-    for (var j = t; j < n; j += WG) { fac[ro + j] -= fac[ko + j]; }
+    for (var j = t; j < n; j += WG) { pcg[ro + j] -= pcg[ko + j]; }
     storageBarrier(); // every K·x̃ is done reading p before p is overwritten below
   } else {
-    for (var j = t; j < n; j += WG) { fac[xo + j] = 0.0; }
+    for (var j = t; j < n; j += WG) { pcg[xo + j] = 0.0; }
   }
   // p = z = M⁻¹r; (rᵀz, ‖r‖∞)
   var loc = vec2<f32>(0.0);
   for (var j = t; j < n; j += WG) {
-    let r = fac[ro + j];
-    let z = fac[mo + j] * r;
-    fac[po + j] = z;
+    let r = pcg[ro + j];
+    let z = pcg[mo + j] * r;
+    pcg[po + j] = z;
     loc = vec2<f32>(loc.x + r * z, max(loc.y, abs(r)));
   }
   var s = reduce(t, loc);
@@ -129,24 +134,24 @@ fn pcg_solve(b: u32, t: u32, eps: f32) -> u32 {
     if (s.y <= eps || k >= prm.cg_max_iter) { break; }
     apply_K(b, t);
     var pk = 0.0;
-    for (var j = t; j < n; j += WG) { pk += fac[po + j] * fac[ko + j]; }
+    for (var j = t; j < n; j += WG) { pk += pcg[po + j] * pcg[ko + j]; }
     let pkp = reduce(t, vec2<f32>(pk, 0.0)).x;
     // K is SPD (σ > 0): pᵀKp ≤ 0 only once p has underflowed; stop rather than divide.
     if (!(pkp > 0.0)) { break; }
     let alpha = rz / pkp;
     loc = vec2<f32>(0.0);
     for (var j = t; j < n; j += WG) {
-      fac[xo + j] += alpha * fac[po + j];
-      let r = fac[ro + j] - alpha * fac[ko + j];
-      fac[ro + j] = r;
-      let z = fac[mo + j] * r;
-      fac[ko + j] = z; // Kp is spent: hold z until β is known
+      pcg[xo + j] += alpha * pcg[po + j];
+      let r = pcg[ro + j] - alpha * pcg[ko + j];
+      pcg[ro + j] = r;
+      let z = pcg[mo + j] * r;
+      pcg[ko + j] = z; // Kp is spent: hold z until β is known
       loc = vec2<f32>(loc.x + r * z, max(loc.y, abs(r)));
     }
     s = reduce(t, loc);
     let beta = s.x / rz;
     rz = s.x;
-    for (var j = t; j < n; j += WG) { fac[po + j] = fac[ko + j] + beta * fac[po + j]; }
+    for (var j = t; j < n; j += WG) { pcg[po + j] = pcg[ko + j] + beta * pcg[po + j]; }
     k++;
   }
   return k;
@@ -158,7 +163,7 @@ fn precond(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
   let b = wg.x;
   let t = lid.x;
   let ib = b * INFO_STRIDE;
-  if (t == 0u) { flag = select(0.0, info[ib + INFO_REFACTOR], info[ib + INFO_STATUS] == 0.0); }
+  if (t == 0u) { flag = select(0.0, info[ib + INFO_REFACTOR], !stopped(b)); }
   if (workgroupUniformLoad(&flag) == 0.0) { return; }
   let n = prm.n;
   let ab = mat_a(b);
@@ -168,7 +173,7 @@ fn precond(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
       let a = mats[ab + i * n + j];
       d += data[d_rho(b) + i] * a * a;
     }
-    fac[pcg_minv(b) + j] = 1.0 / d;
+    pcg[pcg_minv(b) + j] = 1.0 / d;
   }
   if (t == 0u) { info[ib + INFO_REFACTOR] = 0.0; }
 }
@@ -178,15 +183,14 @@ fn iterate(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
   let b = wg.x;
   let t = lid.x;
   let ib = b * INFO_STRIDE;
-  if (t == 0u) { flag = info[ib + INFO_STATUS]; }
+  if (t == 0u) { flag = select(0.0, 1.0, stopped(b)); }
   if (workgroupUniformLoad(&flag) != 0.0) { return; }
   let ro = pcg_r(b);
   for (var it = 0u; it < prm.iters; it++) {
-    let record = prm.last_iter == 1u && it + 1u == prm.iters;
     var hn = 0.0;
     for (var j = t; j < prm.n; j += WG) {
       let v = rhs_x(b, j);
-      fac[ro + j] = v;
+      pcg[ro + j] = v;
       hn = max(hn, abs(v));
     }
     let rhs_norm = reduce(t, vec2<f32>(0.0, hn)).y;
@@ -197,8 +201,8 @@ fn iterate(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: 
       info[ib + INFO_CG_ZERO] = select(0.0, info[ib + INFO_CG_ZERO] + 1.0, k == 0u);
     }
     storageBarrier(); // x̃ is complete
-    update_zy(b, t, record);
-    update_x(b, t, record);
+    update_zy(b, t);
+    update_x(b, t);
     storageBarrier();
   }
   if (t == 0u) { info[ib + INFO_ITER] += f32(prm.iters); }

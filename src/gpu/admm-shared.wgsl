@@ -2,6 +2,12 @@
 //   M = [[σK⁻¹, K⁻¹Āᵀ, −K⁻¹], [σĀK⁻¹, ĀK⁻¹Āᵀ, −ĀK⁻¹]]   ((n+m) × (2n+m), built on the host in f64)
 //   V[:, b] = [x; ρ∘z − y; q̄]                           ((2n+m) × batch, row-major)
 // so that Y[:, b] = [x̃; z̃]. These kernels fill V from the state and apply the ADMM updates.
+// (M itself, `gemm_op`, is read by the GEMM only: it sits at binding 4 of this layout unused.)
+
+// Y = [x̃; z̃] per problem ((n+m) × batch, row-major): the GEMM's output.
+@group(0) @binding(6) var<storage, read_write> gemm_out: array<f32>;
+// V = [x; ρ∘z − y; q̄] per problem ((2n+m) × batch, row-major): the GEMM's input.
+@group(0) @binding(7) var<storage, read_write> gemm_in: array<f32>;
 
 override WG: u32 = 64u;
 
@@ -22,7 +28,7 @@ fn assemble(@builtin(global_invocation_id) gid: vec3u) {
   } else {
     v = data[d_q(b) + r - n - m];
   }
-  gv[r * prm.batch + b] = v;
+  gemm_in[r * prm.batch + b] = v;
 }
 
 /** ADMM updates from Y = [x̃; z̃], then the next V entries (one invocation per x or z row). */
@@ -34,16 +40,14 @@ fn update(@builtin(global_invocation_id) gid: vec3u) {
   let m = prm.m;
   let B = prm.batch;
   if (r >= n + m || b >= B) { return; }
-  if (info[b * INFO_STRIDE + INFO_STATUS] != 0.0) { return; }
+  if (stopped(b)) { return; }
   let a = prm.alpha;
-  let record = prm.last_iter == 1u;
-  let yt = gy[r * B + b];
+  let yt = gemm_out[r * B + b];
   if (r < n) {
     let xp = state[s_x(b) + r];
     let xn = a * yt + (1.0 - a) * xp;
     state[s_x(b) + r] = xn;
-    if (record) { state[s_dx(b) + r] = xn - xp; }
-    gv[r * B + b] = xn;
+    gemm_in[r * B + b] = xn;
   } else {
     let i = r - n;
     let rho = data[d_rho(b) + i];
@@ -51,12 +55,10 @@ fn update(@builtin(global_invocation_id) gid: vec3u) {
     let yp = state[s_y(b) + i];
     let zr = a * yt + (1.0 - a) * zp;
     let zn = clamp(zr + yp / rho, data[d_l(b) + i], data[d_u(b) + i]);
-    let dy = rho * (zr - zn);
-    let yn = yp + dy;
+    let yn = yp + rho * (zr - zn);
     state[s_z(b) + i] = zn;
     state[s_y(b) + i] = yn;
-    if (record) { state[s_dy(b) + i] = dy; }
-    gv[r * B + b] = rho * zn - yn;
+    gemm_in[r * B + b] = rho * zn - yn;
   }
 }
 
@@ -65,5 +67,5 @@ fn update(@builtin(global_invocation_id) gid: vec3u) {
 fn count(@builtin(global_invocation_id) gid: vec3u) {
   let b = gid.x;
   if (b >= prm.batch) { return; }
-  if (info[b * INFO_STRIDE + INFO_STATUS] == 0.0) { info[b * INFO_STRIDE + INFO_ITER] += f32(prm.iters); }
+  if (!stopped(b)) { info[b * INFO_STRIDE + INFO_ITER] += f32(prm.iters); }
 }

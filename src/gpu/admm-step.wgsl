@@ -19,9 +19,9 @@ fn rhs_x(b: u32, j: u32) -> f32 {
 
 /**
  * z̃ = Āx̃ on the rows of t, then the relaxed z and y updates:
- *   z ← Π[l̄,ū](αz̃ + (1−α)z + y/ρ),  y ← y + ρ∘(αz̃ + (1−α)z − z_new);  δy recorded when `record`.
+ *   z ← Π[l̄,ū](αz̃ + (1−α)z + y/ρ),  y ← y + ρ∘(αz̃ + (1−α)z − z_new).
  */
-fn update_zy(b: u32, t: u32, record: bool) {
+fn update_zy(b: u32, t: u32) {
   let n = prm.n;
   let a = prm.alpha;
   let ab = mat_a(b);
@@ -36,21 +36,17 @@ fn update_zy(b: u32, t: u32, record: bool) {
     let yp = state[yo + i];
     let zr = a * zt + (1.0 - a) * zp;
     let zn = clamp(zr + yp / rho, data[d_l(b) + i], data[d_u(b) + i]);
-    let dy = rho * (zr - zn);
     state[zo + i] = zn;
-    state[yo + i] = yp + dy;
-    if (record) { state[s_dy(b) + i] = dy; }
+    state[yo + i] = yp + rho * (zr - zn);
   }
 }
 
-/** x ← αx̃ + (1−α)x on the columns of t; δx recorded when `record`. */
-fn update_x(b: u32, t: u32, record: bool) {
+/** x ← αx̃ + (1−α)x on the columns of t. */
+fn update_x(b: u32, t: u32) {
   let a = prm.alpha;
   let xo = s_x(b);
   for (var j = t; j < prm.n; j += WG) {
     let xp = state[xo + j];
-    let xn = a * xt(b, j) + (1.0 - a) * xp;
-    state[xo + j] = xn;
-    if (record) { state[s_dx(b) + j] = xn - xp; }
+    state[xo + j] = a * xt(b, j) + (1.0 - a) * xp;
   }
 }

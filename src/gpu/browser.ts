@@ -82,5 +82,5 @@ export async function acquireGpu(
     return { ok: false, reason: `device creation failed: ${message}` };
   }
   const engine = new GpuEngine(ctx);
-  return { ok: true, ctx, engine, backward: new GpuBackwardEngine(ctx, engine) };
+  return { ok: true, ctx, engine, backward: engine.backward };
 }

@@ -184,13 +184,26 @@ export class GpuContext {
   }
 
   /** Copies `size` bytes of `src` at `offset` back to the CPU through a pooled MAP_READ buffer. */
-  async read(
+  read(
     src: GPUBuffer,
     offset: number,
     size: number,
     encoder?: GPUCommandEncoder,
   ): Promise<Float32Array> {
-    const cap = Math.max(256, 2 ** Math.ceil(Math.log2(size)));
+    return this.readRanges(src, [[offset, size]], encoder);
+  }
+
+  /**
+   * Copies several [offset, size] byte ranges of `src` (4-byte aligned) into one pooled MAP_READ
+   * buffer, one after the other, and returns them concatenated (one map for all).
+   */
+  async readRanges(
+    src: GPUBuffer,
+    ranges: [number, number][],
+    encoder?: GPUCommandEncoder,
+  ): Promise<Float32Array> {
+    const size = ranges.reduce((t, [, n]) => t + n, 0);
+    const cap = Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
     const pool = this.readPool.get(cap) ?? [];
     this.readPool.set(cap, pool);
     const rb =
@@ -201,10 +214,14 @@ export class GpuContext {
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
     const enc = encoder ?? this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(src, offset, rb, 0, size);
+    let at = 0;
+    for (const [offset, n] of ranges) {
+      enc.copyBufferToBuffer(src, offset, rb, at, n);
+      at += n;
+    }
     this.device.queue.submit([enc.finish()]);
     const gen = this.generation;
-    await rb.mapAsync(GPUMapMode.READ, 0, size);
+    await rb.mapAsync(GPUMapMode.READ, 0, Math.max(size, 4));
     const out = new Float32Array(rb.getMappedRange(0, size).slice(0));
     rb.unmap();
     if (gen === this.generation) pool.push(rb);

@@ -1,25 +1,51 @@
 /**
- * GpuEngine: the WebGPU (f32) implementation of QpEngine. Validation, scaling and result
- * assembly run on the CPU in Float64 (prepare.ts); the ADMM iterations, termination and
- * infeasibility checks of the whole batch run on the GPU, in one of two regimes:
- *  - 'shared' batches: one K⁻¹ for all problems, each iteration one GEMM (run-shared.ts);
+ * GpuEngine: the WebGPU (f32) engine. Validation, scaling, the ADMM driver (statuses, ρ, Float64
+ * confirmations) and result assembly are the CPU engine's own code (src/solvers/qp); the ADMM
+ * iterations and the check pass of a whole batch run on the GPU, in one of two regimes:
+ *  - 'shared' batches and handles: one K⁻¹ for all problems, each iteration one GEMM
+ *    (backend-shared.ts, handle.ts);
  *  - 'problems' batches: one workgroup per problem with its own K, solved by LDLᵀ or by PCG
- *    (run-problems.ts, admm-linsys.ts; `GpuEngineOptions.linsys`).
+ *    (backend-problems.ts, admm-linsys.ts; `GpuEngineOptions.linsys`).
  * Batches are cut into chunks whose buffers fit maxStorageBufferBindingSize.
  */
-import type { QpBatch, QpEngine, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
-import { failedResult, resolveSettings } from '../solvers/qp/solve';
-import { validateSettings } from '../solvers/qp/validate';
+import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import { errorStatus, resolveSettings } from '../solvers/qp/solve';
+import { validateProblem, validateSettings } from '../solvers/qp/validate';
+import { clampRho } from '../solvers/qp/admm';
+import {
+  assembleResult,
+  failedResult,
+  prepareProblem,
+  scaleStructure,
+  withParams,
+  type PreparedProblem,
+  type QpParams,
+} from '../solvers/qp/prepared';
+import { QpSetupError } from '../solvers/qp/handle';
+import { runAdmmAsync } from '../solvers/qp/driver';
+import type { BackwardItem, GradMethod, GradOptions, QpGradients } from '../solvers/grad/types';
+import type { Engine } from '../solvers/engine';
+import { GpuBackwardEngine } from './backward';
+import { errorMessage } from '../solvers/errors';
+import { FactorizationError } from '../solvers/linalg/linsys';
 import type { GpuContext } from './device';
-import { collectResults, prepareBatch, type PreparedProblem } from './prepare';
-import { perProblemFloats, runProblems, type RegimeOutcome } from './run-problems';
+import { INFO, INFO_STRIDE } from './admm-layout';
 import { engineOptionsIssue, resolveLinsys, type GpuEngineOptions } from './admm-linsys';
-import { runShared } from './run-shared';
+import { perProblemBytes, ProblemsBackend } from './backend-problems';
+import { GpuHandle } from './handle';
 
 const MAX_WORKGROUPS = 65535;
 
-export class GpuEngine implements QpEngine {
+/** A GPU engine result: a QpResult, plus the PCG iteration count when x̃ was solved indirectly. */
+export interface GpuQpResult extends QpResult {
+  /** PCG iterations summed over every x̃ solve (per-problem batches on the indirect path only). */
+  cg_iter?: number;
+}
+
+export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
+  /** The WGSL backward passes (kkt.wgsl; BPQP and LPGD through this engine's solves). */
+  readonly backward: GpuBackwardEngine;
 
   constructor(
     readonly ctx: GpuContext,
@@ -27,60 +53,133 @@ export class GpuEngine implements QpEngine {
   ) {
     const bad = engineOptionsIssue(options);
     if (bad) throw new Error(`GpuEngine: ${bad}`);
+    this.backward = new GpuBackwardEngine(ctx, this);
+  }
+
+  backwardBatch(
+    items: BackwardItem[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<QpGradients[]> {
+    return this.backward.backwardBatch(items, method, options);
   }
 
   get adapter(): string {
     return `${this.ctx.adapterInfo} (WebGPU, f32)`;
   }
 
+  /** A handle on one structure (shared regime); throws QpSetupError for invalid input. */
+  async setup(
+    structure: QpProblem,
+    settings?: Partial<QpSettings>,
+    params?: QpParams[],
+  ): Promise<GpuHandle> {
+    return new GpuHandle(this.ctx, this.backward, structure, settings, params);
+  }
+
   async solveBatch(
     batch: QpBatch,
     settings?: Partial<QpSettings>,
     warm?: (WarmStart | undefined)[],
-  ): Promise<QpResult[]> {
+  ): Promise<GpuQpResult[]> {
     const t0 = performance.now();
     const s = resolveSettings(settings);
+    const problems =
+      batch.kind === 'problems'
+        ? batch.problems
+        : batch.params.map((v) => withParams(batch.structure, v));
     const bad = validateSettings(s);
-    if (bad) {
-      const problems =
-        batch.kind === 'problems' ? batch.problems : batch.params.map(() => batch.structure);
-      return problems.map((p) => failedResult(p, 'invalid_input', bad, t0));
-    }
-    const prep = prepareBatch(batch, s, warm, t0);
-    const results = new Array<QpResult>(prep.total);
-    for (const [i, r] of prep.failed) results[i] = r;
-    for (const group of prep.groups) {
-      for (const chunk of this.chunks(group, batch.kind === 'shared')) {
-        const out = await this.runWithRecovery(chunk, batch.kind === 'shared', s, t0);
-        collectResults(chunk, out, s, t0).forEach((r, k) => (results[chunk[k].index] = r));
+    if (bad) return problems.map((p) => failedResult(p, 'invalid_input', bad, t0));
+    if (batch.kind === 'shared') return this.solveShared(batch, s, warm, problems, t0);
+    const results = new Array<GpuQpResult>(problems.length);
+    const groups = new Map<string, { i: number; pp: PreparedProblem }[]>();
+    problems.forEach((p, i) => {
+      const issue = validateProblem(p);
+      if (issue) return (results[i] = failedResult(p, issue.status, issue.message, t0));
+      try {
+        const pp = prepareProblem(scaleStructure(p, s), p, s, warm?.[i]);
+        const key = `${p.n}x${p.m}`;
+        groups.set(key, [...(groups.get(key) ?? []), { i, pp }]);
+      } catch (e) {
+        results[i] = failedResult(p, errorStatus(e), errorMessage(e), t0);
+      }
+    });
+    for (const group of groups.values()) {
+      for (const chunk of this.chunks(group)) {
+        const out = await this.runProblems(
+          chunk.map((c) => c.pp),
+          s,
+          t0,
+        );
+        chunk.forEach(({ i }, k) => (results[i] = out[k]));
       }
     }
     return results;
   }
 
-  /** Runs a chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
-  private async runWithRecovery(
-    chunk: PreparedProblem[],
-    shared: boolean,
+  /** A shared batch: a handle for the structure, solved once and released. */
+  private async solveShared(
+    batch: Extract<QpBatch, { kind: 'shared' }>,
+    s: QpSettings,
+    warm: (WarmStart | undefined)[] | undefined,
+    problems: QpProblem[],
+    t0: number,
+  ): Promise<QpResult[]> {
+    let handle: GpuHandle;
+    try {
+      handle = new GpuHandle(this.ctx, this.backward, batch.structure, s, batch.params);
+    } catch (e) {
+      if (!(e instanceof QpSetupError)) throw e;
+      return problems.map((p) => failedResult(p, e.status, e.message, t0));
+    }
+    try {
+      return await handle.solve(warm);
+    } finally {
+      handle.dispose();
+    }
+  }
+
+  /** One chunk of same-size problems on the per-problem regime; re-run once after a device loss. */
+  private async runProblems(
+    probs: PreparedProblem[],
     s: QpSettings,
     t0: number,
-  ): Promise<RegimeOutcome> {
+  ): Promise<GpuQpResult[]> {
+    const linsys = resolveLinsys(probs[0].n, this.options.linsys);
     const gen = this.ctx.generation;
-    const linsys = resolveLinsys(chunk[0].n, this.options.linsys);
-    const run = () =>
-      shared
-        ? runShared(this.ctx, chunk, s, t0)
-        : runProblems(this.ctx, chunk, s, t0, linsys, this.options);
-    this.ctx.device.pushErrorScope('validation');
-    this.ctx.device.pushErrorScope('out-of-memory');
+    const run = async () => {
+      const rho = new Float64Array(probs.length).fill(clampRho(s.rho));
+      const backend = new ProblemsBackend(this.ctx, probs, s, rho, linsys, this.options);
+      try {
+        const out = await runAdmmAsync(backend, {
+          problems: probs,
+          settings: s,
+          rho,
+          t0,
+          setupMs: performance.now() - t0,
+        });
+        const info = linsys === 'indirect' ? await backend.finalInfo() : null;
+        return probs.map((pp, b): GpuQpResult => {
+          const r = assembleResult(pp, out[b], s, t0);
+          return info ? { ...r, cg_iter: info[b * INFO_STRIDE + INFO.cgIter] } : r;
+        });
+      } finally {
+        backend.dispose();
+      }
+    };
+    const device = this.ctx.device;
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
     try {
       const out = await run();
-      const oom = await this.ctx.device.popErrorScope();
-      const invalid = await this.ctx.device.popErrorScope();
+      const oom = await device.popErrorScope();
+      const invalid = await device.popErrorScope();
       if (oom || invalid)
         throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
       return out;
     } catch (e) {
+      if (e instanceof FactorizationError)
+        return probs.map((pp) => failedResult(pp.problem, 'non_convex', e.message, t0));
       if (this.ctx.generation === gen) throw e;
       await this.ctx.waitReady();
       return run();
@@ -88,23 +187,18 @@ export class GpuEngine implements QpEngine {
   }
 
   /** Splits a group so that every buffer stays under the device's binding limit. */
-  private *chunks(group: PreparedProblem[], shared: boolean): Generator<PreparedProblem[]> {
-    const { n, m } = group[0];
+  private *chunks<T extends { pp: PreparedProblem }>(group: T[]): Generator<T[]> {
+    const { n, m } = group[0].pp;
     const limit = Math.min(
       this.ctx.limits.maxStorageBufferBindingSize,
       this.ctx.limits.maxBufferSize,
     );
-    const f = perProblemFloats(n, m, resolveLinsys(n, this.options.linsys));
-    const perProblem = 4 * (shared ? 2 * n + m : Math.max(f.mats, f.fac, f.state));
-    if (shared && 4 * (n + m) * (2 * n + m) > limit)
-      throw new Error(
-        `shared regime: the (n+m)×(2n+m) operator for n=${n}, m=${m} exceeds the ${limit}-byte binding limit`,
-      );
-    const size = Math.max(1, Math.min(MAX_WORKGROUPS, Math.floor(limit / perProblem)));
+    const perProblem = perProblemBytes(n, m, resolveLinsys(n, this.options.linsys));
     if (perProblem > limit)
       throw new Error(
         `one problem with n=${n}, m=${m} needs ${perProblem} bytes, over the ${limit}-byte binding limit`,
       );
+    const size = Math.max(1, Math.min(MAX_WORKGROUPS, Math.floor(limit / perProblem)));
     for (let i = 0; i < group.length; i += size) yield group.slice(i, i + size);
   }
 }

@@ -16,7 +16,8 @@ import type {
   QpSettings,
   WarmStart,
 } from '../solvers/qp/types';
-import { CpuEngine, makeProblem } from '../solvers/qp';
+import { makeProblem } from '../solvers/qp';
+import { CpuEngine } from '../solvers/cpu-engine';
 import { solveWithQuadprog } from '../solvers/qp/references';
 import { bpqpRandomQp } from './random-qp';
 import { createNodeGpuEngine } from './node';

@@ -20,7 +20,7 @@ struct KktParams {
 @group(0) @binding(1) var<storage, read> kmats: array<f32>;
 // Per problem, stride 2 + 2n + 2m: [k, has_start, g[n], active rows[m] (as f32), start[n+m]].
 @group(0) @binding(2) var<storage, read> kvec: array<f32>;
-@group(0) @binding(3) var<storage, read_write> fac: array<f32>;
+@group(0) @binding(3) var<storage, read_write> factor: array<f32>;
 // Per problem, stride n + m + 1: t[0..n+k) then the final ‖rhs − K t‖₂ at index n+m.
 @group(0) @binding(4) var<storage, read_write> kout: array<f32>;
 
@@ -85,7 +85,7 @@ fn kkt(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3
   let N = n + workgroupUniformLoad(&shared_k);
   let fb = b * kp.fac_stride;
   for (var i = t; i < N; i += WG) {
-    for (var j = 0u; j <= i; j++) { fac[fb + i * N + j] = kval(b, i, j, true); }
+    for (var j = 0u; j <= i; j++) { factor[fb + i * N + j] = kval(b, i, j, true); }
   }
   ldl_factor(fb, N, t);
   let vb = vec_base(b);

@@ -1,8 +1,8 @@
-// In-place LDLᵀ factorization and solve of one N×N symmetric matrix held row-major in `fac`
+// In-place LDLᵀ factorization and solve of one N×N symmetric matrix held row-major in `factor`
 // at `base` (lower triangle used: strictly lower part becomes unit L, the diagonal becomes D).
 // No pivoting: valid for positive definite K (ADMM) and quasi-definite KKT matrices
 // [[P+δI, Aᵀ], [A, −δI]] (backward), whose LDLᵀ exists for every symmetric permutation.
-// Included by admm-factor.wgsl and kkt.wgsl; they declare `fac`, `sv` (workgroup vector) and WG.
+// Included by admm-factor.wgsl and kkt.wgsl; they declare `factor`, `sv` (workgroup vector) and WG.
 
 /** Pivots smaller than this in magnitude are replaced (keeps f32 from dividing by zero). */
 const PIVOT_FLOOR: f32 = 1e-30;
@@ -16,21 +16,21 @@ fn guard_pivot(d: f32) -> f32 {
 fn ldl_factor(base: u32, N: u32, t: u32) {
   for (var k = 0u; k < N; k++) {
     storageBarrier();
-    let d = guard_pivot(fac[base + k * N + k]);
+    let d = guard_pivot(factor[base + k * N + k]);
     for (var i = k + 1u + t; i < N; i += WG) {
-      let lik = fac[base + i * N + k] / d;
+      let lik = factor[base + i * N + k] / d;
       for (var j = k + 1u; j <= i; j++) {
-        fac[base + i * N + j] -= lik * fac[base + j * N + k];
+        factor[base + i * N + j] -= lik * factor[base + j * N + k];
       }
     }
     storageBarrier();
     for (var i = k + 1u + t; i < N; i += WG) {
-      fac[base + i * N + k] /= d;
+      factor[base + i * N + k] /= d;
     }
   }
   storageBarrier();
   for (var i = t; i < N; i += WG) {
-    fac[base + i * N + i] = guard_pivot(fac[base + i * N + i]);
+    factor[base + i * N + i] = guard_pivot(factor[base + i * N + i]);
   }
   storageBarrier();
 }
@@ -42,12 +42,12 @@ fn ldl_solve(base: u32, N: u32, t: u32) {
     workgroupBarrier();
     let wk = sv[k];
     for (var i = k + 1u + t; i < N; i += WG) {
-      sv[i] -= fac[base + i * N + k] * wk;
+      sv[i] -= factor[base + i * N + k] * wk;
     }
   }
   workgroupBarrier();
   for (var i = t; i < N; i += WG) {
-    sv[i] /= fac[base + i * N + i];
+    sv[i] /= factor[base + i * N + i];
   }
   // Lᵀ v = w (row k of L is column k of Lᵀ).
   for (var kk = 0u; kk < N; kk++) {
@@ -55,7 +55,7 @@ fn ldl_solve(base: u32, N: u32, t: u32) {
     workgroupBarrier();
     let vk = sv[k];
     for (var i = t; i < k; i += WG) {
-      sv[i] -= fac[base + k * N + i] * vk;
+      sv[i] -= factor[base + k * N + i] * vk;
     }
   }
   workgroupBarrier();

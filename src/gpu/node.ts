@@ -6,10 +6,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { QpEngine } from '../solvers/qp/types';
 import { GpuContext, type DeviceListener } from './device';
 import { GpuEngine } from './engine';
-import { GpuBackwardEngine } from './backward';
 
 const HARDWARE_ICDS = [
   '/usr/share/vulkan/icd.d/nvidia_icd.json',
@@ -33,19 +31,14 @@ export async function createNodeGpu(listener?: DeviceListener): Promise<GpuConte
   return GpuContext.create(create([]), listener);
 }
 
-/** The GPU QP engine on Dawn, with its backward engine; call dispose() to release the device. */
+/** The GPU engine on Dawn (forward, backward, handles); call dispose() to release the device. */
 export async function createNodeGpuEngine(): Promise<
-  QpEngine & { dispose(): void; adapterInfo: string; backward: GpuBackwardEngine; ctx: GpuContext }
+  GpuEngine & { dispose(): void; adapterInfo: string }
 > {
   const ctx = await createNodeGpu((e) => {
     if (e.type !== 'recreated')
       console.warn(`[webgpu] ${e.type}: ${'message' in e ? e.message : ''}`);
   });
   const engine = new GpuEngine(ctx);
-  const backward = new GpuBackwardEngine(ctx, engine);
-  return Object.assign(engine, {
-    dispose: () => ctx.dispose(),
-    adapterInfo: ctx.adapterInfo,
-    backward,
-  });
+  return Object.assign(engine, { dispose: () => ctx.dispose(), adapterInfo: ctx.adapterInfo });
 }

@@ -10,8 +10,7 @@ import { solveWithQuadprog } from '../solvers/qp/references';
 import { objective } from '../solvers/qp/validate';
 import { bpqpRandomQp } from './random-qp';
 import { createNodeGpuEngine } from './node';
-import { GpuEngine } from './engine';
-import type { GpuQpResult } from './prepare';
+import { GpuEngine, type GpuQpResult } from './engine';
 import { AUTO_DIRECT_MAX_N, resolveLinsys } from './admm-linsys';
 
 let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;

@@ -15,7 +15,7 @@
  * Device loss is handled by the device layer (it recreates the device); the host reports it, and
  * falls back to the CPU for good when recreation fails.
  */
-import { CpuEngine } from '../solvers/qp';
+import { CpuEngine } from '../solvers/cpu-engine';
 import { resolveSettings } from '../solvers/qp/solve';
 import type { QpBatch, QpEngine, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import {

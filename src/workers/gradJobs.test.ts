@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CpuEngine, solveQp } from '../solvers/qp';
+import { solveQp } from '../solvers/qp';
+import { CpuEngine } from '../solvers/cpu-engine';
 import { buildQp, metric, PRESETS } from '../app/panels/geometry/presets';
 import { runEnvelope } from './envelopeJob';
 import {

@@ -8,7 +8,8 @@
  * about GPU speed; only the fractions of the adapter's own matmul are meaningful there.
  */
 import type { QpBatch, QpProblem, QpResult, QpSettings } from '../../solvers/qp/types';
-import { CpuEngine, solveQp } from '../../solvers/qp';
+import { solveQp } from '../../solvers/qp';
+import { CpuEngine } from '../../solvers/cpu-engine';
 import { backwardBatch as cpuBackwardBatch, cosine, flattenGradients } from '../../solvers/grad';
 import { kktBackward } from '../../solvers/grad/kkt';
 import { bpqpRandomQp } from '../random-qp';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CpuEngine } from '../qp';
+import { CpuEngine } from '../cpu-engine';
 import {
   boxProblem,
   breakpoints,

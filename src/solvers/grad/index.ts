@@ -3,7 +3,7 @@
  * Methods and conventions: docs/gradients.md.
  */
 import type { QpProblem, QpResult } from '../qp/types';
-import type { BackwardEngine, BackwardItem, GradMethod, GradOptions, QpGradients } from './types';
+import type { BackwardItem, GradMethod, GradOptions, QpGradients } from './types';
 import { kktBackward } from './kkt';
 import { bpqpBackward } from './bpqp';
 import { lpgdBackward } from './lpgd';
@@ -99,17 +99,4 @@ export function backwardBatch(
       throw new Error(`batch item ${k}: ${(e as Error).message}`);
     }
   });
-}
-
-/** The CPU backward engine: the reference the WebGPU engine is tested against, and its fallback. */
-export class CpuBackwardEngine implements BackwardEngine {
-  readonly name = 'cpu' as const;
-
-  async backwardBatch(
-    items: BackwardItem[],
-    method: GradMethod,
-    options?: GradOptions,
-  ): Promise<QpGradients[]> {
-    return backwardBatch(items, method, options);
-  }
 }

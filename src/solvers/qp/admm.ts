@@ -1,13 +1,7 @@
 import type { Workspace } from './workspace';
-import {
-  DIVISION_TOL,
-  RHO_EQ_OVER_RHO_INEQ,
-  RHO_MAX,
-  RHO_MIN,
-  RHO_TOL,
-  RowType,
-} from './workspace';
+import { RHO_EQ_OVER_RHO_INEQ, RHO_MAX, RHO_MIN, RHO_TOL, RowType } from './workspace';
 import { matTVec, matVec, normInf } from '../linalg/dense';
+import type { AdmmEvaluation, Residuals } from './evaluation';
 
 /** The ADMM steps of OSQP (Stellato et al. 2020, Algorithm 1), on the scaled problem. */
 
@@ -29,7 +23,7 @@ export function fillRhoVec(
   rhoVec: Float64Array,
   rhoInvVec: Float64Array,
 ): number {
-  const r0 = Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
+  const r0 = clampRho(rho);
   for (let i = 0; i < rowType.length; i++) {
     const t = rowType[i];
     const r =
@@ -40,9 +34,20 @@ export function fillRhoVec(
   return r0;
 }
 
-/** Sets the workspace's scalar ρ and per-row ρᵢ. */
+/** Per-row ρ for a scalar ρ (as fillRhoVec), as a new array. */
+export function rhoVector(rowType: Int8Array, rho: number): Float64Array {
+  const v = new Float64Array(rowType.length);
+  fillRhoVec(rowType, rho, v, new Float64Array(rowType.length));
+  return v;
+}
+
+/** ρ clipped to OSQP's [RHO_MIN, RHO_MAX]. */
+export const clampRho = (rho: number): number => Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
+
+/** Sets the workspace's scalar ρ and per-row ρᵢ, and takes the factorization for them. */
 export function setRhoVec(w: Workspace, rho: number): void {
   w.rho = fillRhoVec(w.rowType, rho, w.rhoVec, w.rhoInvVec);
+  w.linsys = w.factors.get(w.rhoVec);
 }
 
 /** Solves for (x̃ᵏ⁺¹, z̃ᵏ⁺¹) with right-hand side [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ]. */
@@ -55,13 +60,10 @@ export function updateXZTilde(w: Workspace): void {
   for (let i = 0; i < m; i++) w.zTilde[i] = rhs[n + i];
 }
 
-/** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ, and δx = xᵏ⁺¹ − xᵏ. */
+/** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ. */
 export function updateX(w: Workspace): void {
   const a = w.settings.alpha;
-  for (let j = 0; j < w.n; j++) {
-    w.x[j] = a * w.xTilde[j] + (1 - a) * w.xPrev[j];
-    w.deltaX[j] = w.x[j] - w.xPrev[j];
-  }
+  for (let j = 0; j < w.n; j++) w.x[j] = a * w.xTilde[j] + (1 - a) * w.xPrev[j];
 }
 
 /** zᵏ⁺¹ = Π[l,u](αz̃ᵏ⁺¹ + (1 − α)zᵏ + ρ⁻¹yᵏ). */
@@ -73,31 +75,29 @@ export function updateZ(w: Workspace): void {
   }
 }
 
-/** yᵏ⁺¹ = yᵏ + ρ(αz̃ᵏ⁺¹ + (1 − α)zᵏ − zᵏ⁺¹), and δy = yᵏ⁺¹ − yᵏ. */
+/** yᵏ⁺¹ = yᵏ + ρ(αz̃ᵏ⁺¹ + (1 − α)zᵏ − zᵏ⁺¹). */
 export function updateY(w: Workspace): void {
   const a = w.settings.alpha;
-  for (let i = 0; i < w.m; i++) {
-    const d = w.rhoVec[i] * (a * w.zTilde[i] + (1 - a) * w.zPrev[i] - w.z[i]);
-    w.deltaY[i] = d;
-    w.y[i] += d;
-  }
+  for (let i = 0; i < w.m; i++)
+    w.y[i] += w.rhoVec[i] * (a * w.zTilde[i] + (1 - a) * w.zPrev[i] - w.z[i]);
 }
 
-/** Residuals and their normalizers, in the unscaled problem unless `scaled_termination`. */
-export interface Residuals {
-  /** ‖Ax − z‖∞. */
-  prim: number;
-  /** ‖Px + q + Aᵀy‖∞. */
-  dual: number;
-  /** max(‖Ax‖∞, ‖z‖∞): scales eps_rel in the primal test. */
-  primScale: number;
-  /** max(‖Px‖∞, ‖Aᵀy‖∞, ‖q‖∞): scales eps_rel in the dual test. */
-  dualScale: number;
-  /** The same four in the scaled problem (for the ρ estimate). */
-  primScaled: number;
-  dualScaled: number;
-  primScaleScaled: number;
-  dualScaleScaled: number;
+/**
+ * δx, δy as the mean change per iteration since the previous evaluation, then a new snapshot
+ * (Workspace.deltaX). Two evaluations at the same iteration keep the last δ.
+ */
+export function updateDeltas(w: Workspace): void {
+  const k = w.iter - w.snapIter;
+  if (k <= 0) return;
+  for (let j = 0; j < w.n; j++) {
+    w.deltaX[j] = (w.x[j] - w.xSnap[j]) / k;
+    w.xSnap[j] = w.x[j];
+  }
+  for (let i = 0; i < w.m; i++) {
+    w.deltaY[i] = (w.y[i] - w.ySnap[i]) / k;
+    w.ySnap[i] = w.y[i];
+  }
+  w.snapIter = w.iter;
 }
 
 /** ‖diag(s)·v‖∞ (s omitted = identity). */
@@ -148,89 +148,52 @@ export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Resid
   };
 }
 
-/** ‖r_prim‖ ≤ ε_abs + ε_rel·primScale and ‖r_dual‖ ≤ ε_abs + ε_rel·dualScale; ×10 when approximate. */
-export function checkTermination(w: Workspace, r: Residuals, approximate = false): boolean {
-  const k = approximate ? 10 : 1;
-  const { eps_abs, eps_rel } = w.settings;
-  const primOk = w.m === 0 || r.prim <= k * (eps_abs + eps_rel * r.primScale);
-  const dualOk = r.dual <= k * (eps_abs + eps_rel * r.dualScale);
-  return primOk && dualOk;
-}
-
 /**
- * Primal infeasibility (OSQP paper §3.4): δy ≠ 0 with ‖Aᵀδy‖∞ ≤ ε and uᵀ(δy)₊ + lᵀ(δy)₋ < ε,
- * after normalizing δy and projecting it on the polar of the recession cone of [l, u].
- * Returns the unscaled certificate (‖·‖∞ = 1) or null.
+ * What the driver needs at a check (src/solvers/qp/evaluation.ts): the residuals, and OSQP's
+ * infeasibility quantities from δy (primal) and δx (dual), in the unscaled problem unless
+ * `scaled_termination` (paper §3.4: δy projected on the polar of the recession cone of [l, u]).
  */
-export function isPrimalInfeasible(w: Workspace, eps: number): Float64Array | null {
-  const { m, scaling: s } = w;
-  if (m === 0) return null;
+export function evaluateWorkspace(w: Workspace): AdmmEvaluation {
+  updateDeltas(w);
+  const r = computeResiduals(w);
+  const { n, m, scaling: s } = w;
+  const unscaled = !w.settings.scaled_termination;
+  const E = unscaled ? s.E : null;
+  const Dinv = unscaled ? s.Dinv : null;
   const dy = w.tmpM;
+  let support = 0;
   for (let i = 0; i < m; i++) {
     let v = w.deltaY[i];
-    // Polar of the recession cone: no positive part on rows with u = ∞, no negative with l = −∞.
     if (w.u[i] === Infinity) v = Math.min(v, 0);
     if (w.l[i] === -Infinity) v = Math.max(v, 0);
     dy[i] = v;
+    if (v > 0) support += w.u[i] * v;
+    else if (v < 0) support += w.l[i] * v;
   }
-  const unscale = !w.settings.scaled_termination;
-  const norm = normInfScaled(dy, unscale ? s.E : null);
-  if (norm <= DIVISION_TOL) return null;
-  let support = 0;
-  for (let i = 0; i < m; i++) {
-    dy[i] /= norm;
-    if (dy[i] > 0) support += w.u[i] * dy[i];
-    else if (dy[i] < 0) support += w.l[i] * dy[i];
-  }
-  if (!(support < eps)) return null;
-  matTVec(w.A, dy, w.tmpN);
-  if (normInfScaled(w.tmpN, unscale ? s.Dinv : null) >= eps) return null;
-  return dy.map((v, i) => s.E[i] * v);
-}
-
-/**
- * Dual infeasibility (unbounded below): δx ≠ 0 with ‖Pδx‖∞ ≤ ε, qᵀδx < −ε and Aδx in the
- * recession cone of [l, u] up to ε (all after normalizing δx). Returns the certificate or null.
- */
-export function isDualInfeasible(w: Workspace, eps: number): Float64Array | null {
-  const { n, m, scaling: s } = w;
-  const unscale = !w.settings.scaled_termination;
-  const cost = unscale ? s.c : 1;
-  const norm = normInfScaled(w.deltaX, unscale ? s.D : null);
-  if (norm <= DIVISION_TOL) return null;
-  const dx = new Float64Array(n);
-  for (let j = 0; j < n; j++) dx[j] = w.deltaX[j] / norm;
+  const dyNorm = normInfScaled(dy, E);
+  const atdyNorm = normInfScaled(matTVec(w.A, dy, w.tmpN), Dinv);
+  const cinv = unscaled ? s.cinv : 1;
+  const dxNorm = normInfScaled(w.deltaX, unscaled ? s.D : null);
   let qdx = 0;
-  for (let j = 0; j < n; j++) qdx += w.q[j] * dx[j];
-  if (!(qdx < -cost * eps)) return null;
-  matVec(w.P, dx, w.tmpN);
-  if (normInfScaled(w.tmpN, unscale ? s.Dinv : null) >= cost * eps) return null;
-  matVec(w.A, dx, w.tmpM);
+  for (let j = 0; j < n; j++) qdx += w.q[j] * w.deltaX[j];
+  const pdxNorm = cinv * normInfScaled(matVec(w.P, w.deltaX, w.tmpN), Dinv);
+  matVec(w.A, w.deltaX, w.tmpM);
+  let adxUpper = -Infinity;
+  let adxLower = -Infinity;
   for (let i = 0; i < m; i++) {
-    const v = unscale ? s.Einv[i] * w.tmpM[i] : w.tmpM[i];
-    if ((w.u[i] < Infinity && v > eps) || (w.l[i] > -Infinity && v < -eps)) return null;
+    const v = unscaled ? s.Einv[i] * w.tmpM[i] : w.tmpM[i];
+    if (w.u[i] < Infinity) adxUpper = Math.max(adxUpper, v);
+    if (w.l[i] > -Infinity) adxLower = Math.max(adxLower, -v);
   }
-  return dx.map((v, j) => s.D[j] * v);
-}
-
-/**
- * OSQP's ρ estimate ρ·√((‖r_prim‖/max(‖Ax‖,‖z‖)) / (‖r_dual‖/max(‖Px‖,‖Aᵀy‖,‖q‖))) in the scaled
- * problem, clipped to [RHO_MIN, RHO_MAX].
- */
-export function estimateRho(w: Workspace, r: Residuals): number {
-  const p = r.primScaled / (r.primScaleScaled + DIVISION_TOL);
-  const d = r.dualScaled / (r.dualScaleScaled + DIVISION_TOL);
-  const est = w.rho * Math.sqrt(p / (d + DIVISION_TOL));
-  return Math.min(Math.max(est, RHO_MIN), RHO_MAX);
-}
-
-/** Adopts the ρ estimate (and refactors) when it differs from ρ by more than the tolerance. */
-export function adaptRho(w: Workspace, r: Residuals): boolean {
-  const rhoNew = estimateRho(w, r);
-  const tol = w.settings.adaptive_rho_tolerance;
-  if (!(rhoNew > w.rho * tol || rhoNew < w.rho / tol)) return false;
-  setRhoVec(w, rhoNew);
-  w.linsys = w.factors.get(w.rhoVec);
-  w.rhoUpdates++;
-  return true;
+  return {
+    ...r,
+    dyNorm,
+    atdyNorm,
+    support,
+    dxNorm,
+    pdxNorm,
+    qdx: cinv * qdx,
+    adxUpper,
+    adxLower,
+  };
 }

@@ -1,12 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  CpuEngine,
-  makeProblem,
-  solveBatch,
-  solveQp,
-  type QpProblem,
-  type QpResult,
-} from './index';
+import { CpuEngine } from '../cpu-engine';
+import { makeProblem, solveBatch, solveQp, type QpProblem, type QpResult } from './index';
 import { matTVec, matVec, normInf } from '../linalg/dense';
 import { gaussian, rng } from './testutil';
 import { loadHighs, solveWithHighs, solveWithQuadprog, type Highs } from './references';

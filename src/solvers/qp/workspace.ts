@@ -58,10 +58,20 @@ export interface Workspace {
   /** Solutions x̃ᵏ⁺¹, z̃ᵏ⁺¹ = A x̃ᵏ⁺¹ of the linear system. */
   xTilde: Float64Array;
   zTilde: Float64Array;
-  /** δx = xᵏ⁺¹ − xᵏ (dual-infeasibility certificate candidate). */
+  /**
+   * δx and δy: the mean change per iteration of x and y since the previous evaluation,
+   * (xᵏ − xˢ)/(k − s), the certificate candidates of OSQP's infeasibility tests. OSQP takes the last
+   * iteration's difference; the mean over a check interval points the same way for an infeasible
+   * problem (δ converges) and is far less noisy in f32, where equality rows' ρ (10³ρ) magnifies the
+   * rounding of one step's difference.
+   */
   deltaX: Float64Array;
-  /** δy = yᵏ⁺¹ − yᵏ (primal-infeasibility certificate candidate). */
   deltaY: Float64Array;
+  /** x and y at the previous evaluation, and the iteration counts then and now. */
+  xSnap: Float64Array;
+  ySnap: Float64Array;
+  snapIter: number;
+  iter: number;
   /** Right-hand side / solution buffer of the linear system, length n + m. */
   rhs: Float64Array;
   /** Products at the current iterate, filled by computeResiduals: Ax, Px, Aᵀy. */

@@ -1,0 +1,102 @@
+/**
+ * The CPU engine: Float64 ADMM in JavaScript (src/solvers/qp) and the backward methods of
+ * src/solvers/grad, behind the Engine interface. It is the fallback when WebGPU is missing and the
+ * reference the WebGPU engine is tested against.
+ */
+import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
+import { solveBatch } from './qp/batch';
+import { CpuSolver, type WarmOption } from './qp/handle';
+import type { QpParams } from './qp/prepared';
+import { backwardBatch } from './grad';
+import type { BackwardItem, GradMethod, GradOptions, QpGradients } from './grad/types';
+import { backwardThrough, type BackwardOutcome, type Engine, type QpHandle } from './engine';
+
+class CpuHandle implements QpHandle {
+  readonly engine = 'cpu' as const;
+
+  constructor(
+    private readonly solver: CpuSolver,
+    private readonly owner: CpuEngine,
+  ) {}
+
+  get n() {
+    return this.solver.n;
+  }
+  get m() {
+    return this.solver.m;
+  }
+  get size() {
+    return this.solver.size;
+  }
+  get results(): readonly QpResult[] {
+    return this.solver.results;
+  }
+
+  update(params: QpParams[]): void {
+    this.solver.update(params);
+  }
+
+  solve(warm?: WarmOption): Promise<QpResult[]> {
+    return this.solver.solve(warm);
+  }
+
+  /** Solves synchronously (callers that are already off the page's thread and need no turns). */
+  solveSync(warm?: WarmOption): QpResult[] {
+    return this.solver.solveSync(warm);
+  }
+
+  backward(
+    dl_dx: ArrayLike<number>[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<BackwardOutcome[]> {
+    // Per item on the CPU: one failing item must not take the others' gradients with it.
+    const problems = this.solver.problems();
+    return Promise.all(
+      problems.map(async (p, i) => {
+        const [o] = await backwardThrough(
+          this.owner,
+          [p],
+          [this.solver.results[i]],
+          [dl_dx[i]],
+          method,
+          options,
+        );
+        return o;
+      }),
+    );
+  }
+
+  dispose(): void {}
+}
+
+export class CpuEngine implements Engine {
+  readonly name = 'cpu' as const;
+  readonly adapter = 'CPU (Float64, JavaScript)';
+
+  async solveBatch(
+    batch: QpBatch,
+    settings?: Partial<QpSettings>,
+    warm?: (WarmStart | undefined)[],
+  ): Promise<QpResult[]> {
+    return solveBatch(batch, settings, warm);
+  }
+
+  async backwardBatch(
+    items: BackwardItem[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<QpGradients[]> {
+    return backwardBatch(items, method, options);
+  }
+
+  async setup(
+    structure: QpProblem,
+    settings?: Partial<QpSettings>,
+    params?: QpParams[],
+  ): Promise<CpuHandle> {
+    return new CpuHandle(new CpuSolver(structure, settings, params), this);
+  }
+}
+
+export type { CpuHandle };

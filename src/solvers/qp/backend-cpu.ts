@@ -1,0 +1,157 @@
+/**
+ * The CPU engine's ADMM backend (Float64): one workspace per problem, the OSQP steps of admm.ts,
+ * factorizations from a FactorCache shared by the problems of one structure.
+ */
+import type { QpSettings } from './types';
+import type { Workspace } from './workspace';
+import {
+  evaluateWorkspace,
+  fillRhoVec,
+  setRhoVec,
+  updateX,
+  updateXZTilde,
+  updateY,
+  updateZ,
+} from './admm';
+import type { AdmmBackend, ScaledIterate } from './driver';
+import type { AdmmEvaluation } from './evaluation';
+import type { PreparedProblem } from './prepared';
+import type { FactorCache } from './factorCache';
+
+/** A workspace for a prepared problem at scalar ρ, started from its x⁰, z⁰, y⁰. */
+export function createWorkspace(
+  pp: PreparedProblem,
+  s: QpSettings,
+  factors: FactorCache,
+  rho: number,
+): Workspace {
+  const { n, m } = pp;
+  const rhoVec = new Float64Array(m);
+  const rhoInvVec = new Float64Array(m);
+  const r = fillRhoVec(pp.rowType, rho, rhoVec, rhoInvVec);
+  return {
+    n,
+    m,
+    settings: s,
+    P: pp.P,
+    q: pp.q,
+    A: pp.A,
+    l: pp.l,
+    u: pp.u,
+    scaling: pp.scaling,
+    rowType: pp.rowType,
+    rho: r,
+    rhoVec,
+    rhoInvVec,
+    linsys: factors.get(rhoVec),
+    factors,
+    rhoUpdates: 0,
+    x: Float64Array.from(pp.x0),
+    xPrev: new Float64Array(n),
+    z: Float64Array.from(pp.z0),
+    zPrev: new Float64Array(m),
+    y: Float64Array.from(pp.y0),
+    xTilde: new Float64Array(n),
+    zTilde: new Float64Array(m),
+    deltaX: new Float64Array(n),
+    deltaY: new Float64Array(m),
+    xSnap: Float64Array.from(pp.x0),
+    ySnap: Float64Array.from(pp.y0),
+    snapIter: 0,
+    iter: 0,
+    rhs: new Float64Array(n + m),
+    Ax: new Float64Array(m),
+    Px: new Float64Array(n),
+    Aty: new Float64Array(n),
+    tmpN: new Float64Array(n),
+    tmpM: new Float64Array(m),
+  };
+}
+
+/** One ADMM iteration (OSQP Algorithm 1): x̃, z̃ from the linear system, then x, z, y. */
+function step(w: Workspace): void {
+  const x = w.xPrev;
+  w.xPrev = w.x;
+  w.x = x;
+  const z = w.zPrev;
+  w.zPrev = w.z;
+  w.z = z;
+  updateXZTilde(w);
+  updateX(w);
+  updateZ(w);
+  updateY(w);
+  w.iter++;
+}
+
+export class CpuBackend implements AdmmBackend {
+  readonly rhoScope = 'problem' as const;
+  /** Between event-loop turns when run asynchronously (a worker answering messages). */
+  readonly chunkMs = 40;
+  private running: Uint8Array;
+
+  constructor(readonly workspaces: Workspace[]) {
+    this.running = new Uint8Array(workspaces.length).fill(1);
+  }
+
+  get size(): number {
+    return this.workspaces.length;
+  }
+
+  iterate(steps: number): void {
+    this.workspaces.forEach((w, b) => {
+      if (!this.running[b]) return;
+      for (let k = 0; k < steps; k++) step(w);
+    });
+  }
+
+  evaluate(): AdmmEvaluation[] {
+    return this.workspaces.map((w, b) => (this.running[b] ? evaluateWorkspace(w) : STOPPED));
+  }
+
+  setRunning(running: Uint8Array): void {
+    this.running = Uint8Array.from(running);
+  }
+
+  setRho(rho: Float64Array): void {
+    this.workspaces.forEach((w, b) => {
+      if (w.rho === rho[b]) return;
+      setRhoVec(w, rho[b]);
+      w.rhoUpdates++;
+    });
+  }
+
+  read(indices: number[]): ScaledIterate[] {
+    return indices.map((b) => {
+      const w = this.workspaces[b];
+      return {
+        x: Float64Array.from(w.x),
+        z: Float64Array.from(w.z),
+        y: Float64Array.from(w.y),
+        dx: Float64Array.from(w.deltaX),
+        dy: Float64Array.from(w.deltaY),
+      };
+    });
+  }
+
+  flush(): void {}
+}
+
+/** The evaluation slot of a problem that no longer iterates (never read by the driver). */
+const STOPPED: AdmmEvaluation = Object.freeze({
+  prim: NaN,
+  dual: NaN,
+  primScale: NaN,
+  dualScale: NaN,
+  primScaled: NaN,
+  dualScaled: NaN,
+  primScaleScaled: NaN,
+  dualScaleScaled: NaN,
+  dyNorm: NaN,
+  atdyNorm: NaN,
+  support: NaN,
+  dxNorm: NaN,
+  pdxNorm: NaN,
+  qdx: NaN,
+  adxUpper: NaN,
+  adxLower: NaN,
+});

@@ -1,0 +1,187 @@
+/**
+ * Setup once, update often (OSQP's `osqp_setup` / `osqp_update_data_vec` / `osqp_solve`) on the CPU
+ * engine: a structure (P, A) is validated and scaled once, its factorizations are cached by ρ and
+ * kept across solves, each problem keeps its last ρ and may start from its last solution. Only the
+ * parameter vectors q, l, u change between solves. The scaling (D, E, c) is fixed at setup, as in
+ * OSQP: later q are scaled with the setup's c.
+ */
+import type { QpProblem, QpResult, QpSettings, QpStatus, WarmStart } from './types';
+import { validateMatrices, validateSettings, validateVectors } from './validate';
+import { FactorCache } from './factorCache';
+import { runAdmmAsync, runAdmmSync } from './driver';
+import {
+  assembleResult,
+  failedResult,
+  prepareProblem,
+  scaleStructure,
+  withParams,
+  type QpParams,
+  type ScaledStructure,
+} from './prepared';
+import { cpuRun, errorStatus, resolveSettings } from './solve';
+import { errorMessage } from '../errors';
+
+/** A structure that cannot be set up (invalid input, or a P that is not PSD). */
+export class QpSetupError extends Error {
+  override name = 'QpSetupError';
+  constructor(
+    readonly status: Extract<QpStatus, 'invalid_input' | 'non_convex'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** How a handle's solve starts each problem: from its last solution, from given points, or cold. */
+export type WarmOption = 'previous' | (WarmStart | undefined)[] | undefined;
+
+/** Factorizations kept per structure (distinct ρ vectors met by its problems). */
+export const HANDLE_CACHE_SIZE = 8;
+
+/** Validates a structure and settings; throws QpSetupError. */
+export function checkSetup(structure: QpProblem, settings?: Partial<QpSettings>): QpSettings {
+  const s = resolveSettings(settings);
+  const bad = validateSettings(s);
+  if (bad) throw new QpSetupError('invalid_input', bad);
+  const issue = validateMatrices(structure);
+  if (issue) throw new QpSetupError(issue.status, issue.message);
+  return s;
+}
+
+/** The warm start problem i gets under `warm` (its last solution for 'previous'). */
+export function warmFor(
+  warm: WarmOption,
+  i: number,
+  last: readonly (QpResult | undefined)[],
+): WarmStart | undefined {
+  if (warm === 'previous') {
+    const r = last[i];
+    return r && r.x.every(Number.isFinite) && r.y.every(Number.isFinite)
+      ? { x: r.x, y: r.y }
+      : undefined;
+  }
+  return warm?.[i];
+}
+
+/** The CPU engine's handle on one structure with any number of parameter sets. */
+export class CpuSolver {
+  readonly n: number;
+  readonly m: number;
+  readonly settings: QpSettings;
+  private readonly st: ScaledStructure;
+  private readonly factors: FactorCache;
+  private params: QpParams[];
+  /** ρ each problem ends with, where the next solve starts (OSQP keeps ρ across solves). */
+  private rho: number[] = [];
+  /** The last solve's results, by problem. */
+  results: QpResult[] = [];
+  private readonly setupMs: number;
+  private pendingSetupT0: number | null;
+
+  constructor(
+    readonly structure: QpProblem,
+    settings?: Partial<QpSettings>,
+    params: QpParams[] = [{}],
+    cacheSize = HANDLE_CACHE_SIZE,
+  ) {
+    const t0 = performance.now();
+    this.settings = checkSetup(structure, settings);
+    this.n = structure.n;
+    this.m = structure.m;
+    this.params = params;
+    const qs = params
+      .map((v) => v.q ?? structure.q)
+      .filter((q) => q instanceof Float64Array && q.length === this.n && q.every(Number.isFinite));
+    this.st = scaleStructure(structure, this.settings, qs.length > 0 ? qs : [structure.q]);
+    this.factors = new FactorCache(this.st.P, this.st.A, this.settings.sigma, undefined, cacheSize);
+    this.setupMs = performance.now() - t0;
+    this.pendingSetupT0 = t0;
+  }
+
+  get size(): number {
+    return this.params.length;
+  }
+
+  /** The problems as given (structure with each parameter set). */
+  problems(): QpProblem[] {
+    return this.params.map((v) => withParams(this.structure, v));
+  }
+
+  /** Factorizations computed so far (cache misses). */
+  get factorizations(): number {
+    return this.factors.factorizations;
+  }
+
+  /** Replaces the parameter sets (their count may change). */
+  update(params: QpParams[]): void {
+    this.params = params;
+  }
+
+  /** Solves every problem in turn (synchronously). */
+  solveSync(warm?: WarmOption): QpResult[] {
+    const problems = this.problems();
+    this.results = problems.map((p, i) => {
+      const t0 = this.startTime(i);
+      const job = this.job(p, i, warm, t0);
+      if ('status' in job) return job;
+      try {
+        return this.finish(
+          i,
+          assembleResult(job.pp, runAdmmSync(job.backend, job.request)[0], this.settings, t0),
+        );
+      } catch (e) {
+        return failedResult(p, errorStatus(e), errorMessage(e), t0);
+      }
+    });
+    return this.results;
+  }
+
+  /** As solveSync, giving the event loop a turn every few tens of ms. */
+  async solve(warm?: WarmOption): Promise<QpResult[]> {
+    const problems = this.problems();
+    const out: QpResult[] = [];
+    for (let i = 0; i < problems.length; i++) {
+      const p = problems[i];
+      const t0 = this.startTime(i);
+      const job = this.job(p, i, warm, t0);
+      if ('status' in job) {
+        out.push(job);
+        continue;
+      }
+      try {
+        const [o] = await runAdmmAsync(job.backend, job.request);
+        out.push(this.finish(i, assembleResult(job.pp, o, this.settings, t0)));
+      } catch (e) {
+        out.push(failedResult(p, errorStatus(e), errorMessage(e), t0));
+      }
+    }
+    this.results = out;
+    return out;
+  }
+
+  /** The first problem of the first solve counts the setup in its time (and its time limit). */
+  private startTime(i: number): number {
+    const t = i === 0 && this.pendingSetupT0 !== null ? this.pendingSetupT0 : performance.now();
+    if (i === 0) this.pendingSetupT0 = null;
+    return t;
+  }
+
+  private job(p: QpProblem, i: number, warm: WarmOption, t0: number) {
+    const issue = validateVectors(p);
+    if (issue) return failedResult(p, issue.status, issue.message, t0);
+    try {
+      const pp = prepareProblem(this.st, p, this.settings, warmFor(warm, i, this.results));
+      const rho = this.rho[i] ?? this.rho[0] ?? this.settings.rho;
+      const run = cpuRun(pp, this.settings, this.factors, rho, t0);
+      run.request.setupMs = this.setupMs;
+      return { pp, ...run };
+    } catch (e) {
+      return failedResult(p, errorStatus(e), errorMessage(e), t0);
+    }
+  }
+
+  private finish(i: number, r: QpResult): QpResult {
+    this.rho[i] = r.rho;
+    return r;
+  }
+}
