@@ -28,6 +28,7 @@ import {
 } from './harness.mjs';
 import { envelopeCases, geometryGradientCases } from './gradients.mjs';
 import { gpuCases } from './gpu.mjs';
+import { hashCases } from './hash.mjs';
 
 // ---- harness ----
 
@@ -501,6 +502,7 @@ async function main() {
   await envelopeCases({ page, named, openAt });
   await geometryGradientCases({ page, named, openAt });
   await gpuCases({ page, named, openAt, url });
+  await hashCases({ page, named, url });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -11,11 +11,18 @@ export function Notices() {
     <div className="notices">
       {urlErrors.length > 0 && (
         <div className="notice warn" role="alert" data-testid="url-errors">
-          <ul>
-            {urlErrors.map((e) => (
-              <li key={e}>{e}</li>
-            ))}
-          </ul>
+          <div>
+            <p>Some of this link's settings could not be used:</p>
+            <ul>
+              {urlErrors.map((e, i) => (
+                <li key={i}>{e}</li>
+              ))}
+            </ul>
+            {/* useHashSync rewrites the URL as soon as it has read it. */}
+            <p>
+              The rest of the link was applied, and the address bar now shows the settings in use.
+            </p>
+          </div>
           <button type="button" onClick={dismissUrlErrors} aria-label="Dismiss URL warnings">
             Dismiss
           </button>

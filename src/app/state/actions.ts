@@ -4,8 +4,8 @@
  */
 import type { EngineInfo, EngineNotice } from '../../workers/protocol';
 import { presetFor } from '../panels/geometry/presets';
+import { configEquals, decodeHash } from './hash';
 import {
-  decodeHash,
   roundTo,
   SCHEMA,
   toggled,
@@ -146,10 +146,15 @@ export function setBenchSelection(sel: {
   });
 }
 
-/** Replaces the configuration with the one in the hash; unreadable parameters are reported, not guessed. */
+/**
+ * Replaces the configuration with the one in the hash; unreadable parameters keep their defaults
+ * and are reported, not guessed. A hash that reads cleanly as the config already shown (the URL
+ * just rewritten to the view) changes nothing, so it does not clear the notices about the last one.
+ */
 export function applyHash(hash: string): void {
   const { config, errors } = decodeHash(hash);
   const prev = useAppStore.getState().config;
+  if (errors.length === 0 && configEquals(config, prev)) return;
   useAppStore.setState({ config, urlErrors: errors });
   if (config.preset !== prev.preset)
     useAppStore.setState({ geometry: { solve: null, error: null } });

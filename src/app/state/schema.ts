@@ -3,7 +3,8 @@
  * and URL encoding. Defaults, the URL hash and the controls are all derived from it, so a
  * copied link reproduces the same view (TensorFlow Playground's `State.PROPS`).
  *
- * Pure TypeScript (no DOM), so the round trip is unit-tested in Node.
+ * Pure TypeScript (no DOM), so the round trip is unit-tested in Node. The URL hash codec built on
+ * this table is in hash.ts.
  */
 import { BATCH_PREFERENCES } from '../../workers/protocol';
 import {
@@ -20,7 +21,7 @@ export const GEOMETRY_PRESETS = ['polygon', 'simplex', 'custom'] as const;
 export type GeometryPresetName = (typeof GEOMETRY_PRESETS)[number];
 
 /** A field of the schema. `T` is the in-memory value type. */
-interface FieldBase<T> {
+export interface FieldBase<T> {
   /** Key in the state object and in the URL hash. */
   name: string;
   /** Label for the generated control. */
@@ -76,6 +77,15 @@ export interface HalfPlanesField extends FieldBase<HalfPlaneSpec[]> {
   /** Largest |coefficient| accepted. */
   bound: number;
   maxRows: number;
+}
+
+/** A decimal number as a link may write it ("-1.5", ".5", "2e-3"); hex, "Infinity" and the like are not. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** The number `text` spells in decimal, else NaN (also for "", which `Number` reads as 0). */
+export function parseDecimal(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : NaN;
 }
 
 /** Rounds to `decimals` places; `+0` turns −0 into 0 so it encodes as "0". */
@@ -146,7 +156,7 @@ function floatField(
     log,
     encode: (v) => String(roundTo(v, decimals)),
     decode: (text) => {
-      const v = text.trim() === '' ? NaN : Number(text);
+      const v = parseDecimal(text);
       if (!Number.isFinite(v)) throw new Error(`expected a number, got "${text}"`);
       const r = roundTo(v, decimals);
       if (r < min || r > max) throw new Error(`expected a number in [${min}, ${max}], got ${v}`);
@@ -216,7 +226,7 @@ function vec2Field(
     encode: (v) => v.map((c) => String(roundTo(c, decimals))).join(','),
     decode: (text) => {
       const parts = text.split(',');
-      const nums = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
+      const nums = parts.map(parseDecimal);
       if (nums.length !== 2 || nums.some((c) => !Number.isFinite(c))) {
         throw new Error(`expected two comma-separated numbers, got "${text}"`);
       }
@@ -229,7 +239,7 @@ function vec2Field(
 
 /** Parses "a₁,a₂,h"; throws with the reason when it is not a usable half-plane. */
 export function decodeHalfPlane(text: string, decimals: number, bound: number): HalfPlaneSpec {
-  const nums = text.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+  const nums = text.split(',').map(parseDecimal);
   if (nums.length !== 3 || nums.some((c) => !Number.isFinite(c))) {
     throw new Error(`expected three numbers a₁,a₂,h, got "${text}"`);
   }
@@ -374,61 +384,4 @@ export function defaultConfig(): Config {
     bbatches: [...SCHEMA.bbatches.default],
     bengines: [...SCHEMA.bengines.default],
   };
-}
-
-/** Hash text (without the leading '#') for a config; every field is written, in schema order. */
-export function encodeHash(config: Config): string {
-  return CONFIG_KEYS.map((k) => {
-    const field = SCHEMA[k] as FieldBase<Config[typeof k]>;
-    return `${k}=${encodeURIComponent(field.encode(config[k])).replace(/%2C/g, ',').replace(/%3B/g, ';')}`;
-  }).join('&');
-}
-
-export interface DecodeResult {
-  config: Config;
-  /** One message per ignored parameter (unknown name or bad value); those fall back to defaults. */
-  errors: string[];
-}
-
-/** Parses a hash ('#a=1&b=2' or 'a=1&b=2'); missing fields take their defaults. */
-export function decodeHash(hash: string): DecodeResult {
-  const config = defaultConfig();
-  const errors: string[] = [];
-  const text = hash.startsWith('#') ? hash.slice(1) : hash;
-  if (text.trim() === '') return { config, errors };
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const raw = eq < 0 ? '' : safeDecode(pair.slice(eq + 1));
-    if (!(CONFIG_KEYS as string[]).includes(key)) {
-      errors.push(`Ignored unknown URL parameter "${key}".`);
-      continue;
-    }
-    const k = key as ConfigKey;
-    try {
-      setField(config, k, raw);
-    } catch (e) {
-      errors.push(`Ignored URL parameter ${k}=${raw}: ${(e as Error).message}.`);
-    }
-  }
-  return { config, errors };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-function setField<K extends ConfigKey>(config: Config, key: K, raw: string): void {
-  const field = SCHEMA[key] as unknown as FieldBase<Config[K]>;
-  config[key] = field.decode(raw);
-}
-
-/** Field-wise equality, used to skip redundant hash writes. */
-export function configEquals(a: Config, b: Config): boolean {
-  return encodeHash(a) === encodeHash(b);
 }

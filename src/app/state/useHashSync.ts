@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { applyHash } from './actions';
-import { encodeHash } from './schema';
+import { encodeHash } from './hash';
 import { useAppStore } from './store';
 
 /**
@@ -18,26 +18,38 @@ const MIN_WRITE_INTERVAL_MS = 150;
  * first checks that the hash is still the one this hook last wrote or read, and if it is not (an
  * edit whose `hashchange` has not been delivered yet, or a reload right after the edit), it reads
  * the new hash instead of overwriting it.
+ *
+ * A hash that was read is rewritten at once to the config it gave: parts that were ignored (a bad
+ * value, an unknown name) leave the URL, so the URL never claims settings the view does not show.
+ * The URL notice says so (Notices.tsx).
  */
 export function useHashSync(): void {
   useEffect(() => {
     let known = window.location.hash;
-    applyHash(known);
     let lastWrite = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const writeNow = () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      lastWrite = performance.now();
+      const hash = '#' + encodeHash(useAppStore.getState().config);
+      try {
+        if (hash !== window.location.hash) history.replaceState(null, '', hash);
+      } catch {
+        // Safari throws when history writes come too fast; the next change writes again.
+      }
+      known = window.location.hash;
+    };
     const adoptExternalEdit = (): boolean => {
       if (window.location.hash === known) return false;
       known = window.location.hash;
       applyHash(known);
+      writeNow();
       return true;
     };
     const write = () => {
       timer = null;
-      lastWrite = performance.now();
-      if (adoptExternalEdit()) return;
-      const hash = '#' + encodeHash(useAppStore.getState().config);
-      if (hash !== window.location.hash) history.replaceState(null, '', hash);
-      known = window.location.hash;
+      if (!adoptExternalEdit()) writeNow();
     };
     const schedule = () => {
       if (timer !== null) return;
@@ -45,7 +57,8 @@ export function useHashSync(): void {
       if (wait <= 0) write();
       else timer = setTimeout(write, wait);
     };
-    write();
+    applyHash(known);
+    writeNow();
     const unsubscribe = useAppStore.subscribe((s, prev) => {
       if (s.config !== prev.config) schedule();
     });
