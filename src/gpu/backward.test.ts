@@ -11,13 +11,14 @@ import { cosine, flattenGradients, relError } from '../solvers/grad/vec';
 import { Rng } from '../solvers/grad/rng';
 import type { BackwardItem } from '../solvers/grad/types';
 import { createNodeGpuEngine } from './node';
+import { errorMessage } from '../solvers/errors';
 
 let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;
 try {
   gpu = await createNodeGpuEngine();
 } catch (e) {
   console.error(
-    `\n!!!!!!!! NO WEBGPU ADAPTER: GPU backward cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+    `\n!!!!!!!! NO WEBGPU ADAPTER: GPU backward cases are SKIPPED (${errorMessage(e)}) !!!!!!!!\n`,
   );
 }
 afterAll(() => gpu?.dispose());

@@ -6,6 +6,7 @@
 import { GpuContext, type DeviceListener } from './device';
 import { GpuEngine } from './engine';
 import { GpuBackwardEngine } from './backward';
+import { errorMessage } from '../solvers/errors';
 
 /** The WebGPU engines on one device. */
 export interface GpuEngines {
@@ -74,7 +75,7 @@ export async function acquireGpu(
   try {
     ctx = await GpuContext.create(gpu, listener);
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     // The device layer's wording for a null adapter (device.ts, init()).
     if (/requestAdapter\(\) returned null/.test(message)) {
       return { ok: false, reason: 'no adapter' };

@@ -8,13 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeGpu } from './node';
 import type { GpuContext } from './device';
 import { gemmBindGroup, gemmKernel, NARROW_BELOW } from './gemm';
+import { errorMessage } from '../solvers/errors';
 
 let ctx: GpuContext | null = null;
 try {
   ctx = await createNodeGpu();
 } catch (e) {
   console.error(
-    `\n!!!!!!!! NO WEBGPU ADAPTER: GEMM cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+    `\n!!!!!!!! NO WEBGPU ADAPTER: GEMM cases are SKIPPED (${errorMessage(e)}) !!!!!!!!\n`,
   );
 }
 afterAll(() => ctx?.dispose());

@@ -12,13 +12,14 @@ import { bpqpRandomQp } from './random-qp';
 import { createNodeGpuEngine } from './node';
 import { GpuEngine, type GpuQpResult } from './engine';
 import { AUTO_DIRECT_MAX_N, resolveLinsys } from './admm-linsys';
+import { errorMessage } from '../solvers/errors';
 
 let gpu: Awaited<ReturnType<typeof createNodeGpuEngine>> | null = null;
 try {
   gpu = await createNodeGpuEngine();
 } catch (e) {
   console.error(
-    `\n!!!!!!!! NO WEBGPU ADAPTER: PCG cases are SKIPPED (${(e as Error).message}) !!!!!!!!\n`,
+    `\n!!!!!!!! NO WEBGPU ADAPTER: PCG cases are SKIPPED (${errorMessage(e)}) !!!!!!!!\n`,
   );
 }
 afterAll(() => gpu?.dispose());

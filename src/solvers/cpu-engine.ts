@@ -31,6 +31,10 @@ class CpuHandle implements QpHandle {
   get results(): readonly QpResult[] {
     return this.solver.results;
   }
+  /** Factorizations computed so far (a solve at a ρ already met computes none). */
+  get factorizations(): number {
+    return this.solver.factorizations;
+  }
 
   update(params: QpParams[]): void {
     this.solver.update(params);

@@ -35,6 +35,7 @@ import {
   type EngineInfo,
   type EngineNotice,
 } from './protocol';
+import { errorMessage } from '../solvers/errors';
 
 /**
  * Smallest eps_abs / eps_rel handed to the GPU engine: f32 ADMM reaches 1e-4 reliably and stalls on
@@ -277,7 +278,7 @@ export class EngineHost {
     try {
       results = await gpu.engine.solveBatch(batch, plan.settings, warm);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       this.post({
         level: 'warn',
         text: `The WebGPU engine failed on a batch (${message}); that batch was solved on the CPU instead.`,

@@ -16,6 +16,7 @@ import {
   zeroGradientReport,
   type ZeroGradientReport,
 } from '../solvers/grad';
+import { errorMessage } from '../solvers/errors';
 
 export const GRAD_METHOD_NAMES = ['kkt', 'smoothed-qp', 'lpgd', 'identity'] as const;
 export type GeometryGradMethod = (typeof GRAD_METHOD_NAMES)[number];
@@ -104,7 +105,7 @@ export function runGeometryGradients(req: GeometryGradRequest): GeometryGradResp
       }
       updates[method] = { dw, norm: gNorm(G, dw) };
     } catch (e) {
-      updates[method] = { dw: null, norm: NaN, error: (e as Error).message };
+      updates[method] = { dw: null, norm: NaN, error: errorMessage(e) };
     }
   }
   const trueGrad: V2 = [-diff[0], -diff[1]];

@@ -4,6 +4,7 @@
  */
 import { useId, useState } from 'react';
 import type { EnumField, VecField } from '../state/schema';
+import { errorMessage } from '../../solvers/errors';
 
 export function EnumSelect<V extends string>({
   field,
@@ -65,7 +66,7 @@ export function Vec2Input({
       onChange(v);
     } catch (e) {
       setDraft({ text: next, forValue: value });
-      setError((e as Error).message);
+      setError(errorMessage(e));
     }
   };
   return (

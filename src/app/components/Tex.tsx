@@ -6,6 +6,7 @@
 import katex from 'katex';
 import 'katex/dist/katex.min.css';
 import { useMemo } from 'react';
+import { errorMessage } from '../../solvers/errors';
 
 export function Tex({ children, block = false }: { children: string; block?: boolean }) {
   const rendered = useMemo(() => {
@@ -18,7 +19,7 @@ export function Tex({ children, block = false }: { children: string; block?: boo
         }),
       };
     } catch (e) {
-      return { error: (e as Error).message };
+      return { error: errorMessage(e) };
     }
   }, [children, block]);
   if ('error' in rendered) {

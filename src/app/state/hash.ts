@@ -18,6 +18,7 @@ import {
   type ConfigKey,
   type FieldBase,
 } from './schema';
+import { errorMessage } from '../../solvers/errors';
 
 /** Hash text read at most; the rest is ignored with a notice (a full canonical hash is ~500). */
 export const MAX_HASH_CHARS = 16_384;
@@ -135,7 +136,7 @@ function applyField(config: Config, key: ConfigKey, rawValue: string | null): st
     setField(config, key, value);
     return null;
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    const why = errorMessage(e);
     return `Ignored URL parameter ${key}=${quote(value)}: ${quote(why, 160)}.`;
   }
 }

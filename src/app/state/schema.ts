@@ -13,6 +13,7 @@ import {
   ENGINE_OPTIONS,
   SIZE_NAMES,
 } from '../panels/bench/options';
+import { errorMessage } from '../../solvers/errors';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -277,7 +278,7 @@ function halfPlanesField(
         try {
           return decodeHalfPlane(p, decimals, bound);
         } catch (e) {
-          throw new Error(`half-plane ${i + 1}: ${(e as Error).message}`);
+          throw new Error(`half-plane ${i + 1}: ${errorMessage(e)}`);
         }
       });
     },

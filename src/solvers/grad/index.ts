@@ -42,6 +42,7 @@ export {
   type LpOracle,
   type PerturbedOptions,
 } from './linear';
+import { errorMessage } from '../errors';
 export { Rng } from './rng';
 export { exactResultOf } from './result';
 export { cosine, flattenGradients, relError } from './vec';
@@ -96,7 +97,7 @@ export function backwardBatch(
     try {
       return backward(it.problem, it.result, it.dl_dx, method, options);
     } catch (e) {
-      throw new Error(`batch item ${k}: ${(e as Error).message}`);
+      throw new Error(`batch item ${k}: ${errorMessage(e)}`);
     }
   });
 }

@@ -2,6 +2,7 @@ import type { DenseMatrix } from '../qp/types';
 import { choleskyFactor, choleskySolve, isCholeskyFailure, type CholeskyFactor } from './cholesky';
 import { assembleKkt, ldlFactor, ldlSolve, type LdlFactor } from './ldl';
 import { matTVec, matVec } from './dense';
+import { errorMessage } from '../errors';
 
 /**
  * The linear system of OSQP's x-update, as a small table of verbs (OSQP's `LinSysSolver`):
@@ -81,7 +82,7 @@ class ReducedCholeskyLinSys implements LinSys {
     }
     const f = choleskyFactor(M);
     if (isCholeskyFailure(f)) {
-      throw new Error(
+      throw new FactorizationError(
         `reduced KKT matrix not positive definite (pivot ${f.index} = ${f.pivot}); is P PSD?`,
       );
     }
@@ -128,7 +129,7 @@ class KktLdlLinSys implements LinSys {
     try {
       this.factor = ldlFactor(assembleKkt(this.P, this.A, this.sigma, g));
     } catch (e) {
-      throw new FactorizationError((e as Error).message);
+      throw new FactorizationError(errorMessage(e));
     }
   }
 

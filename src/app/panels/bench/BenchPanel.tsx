@@ -25,6 +25,7 @@ import {
 } from './options';
 import { useBenchRunner } from './useBenchRunner';
 import './bench.css';
+import { errorMessage } from '../../../solvers/errors';
 
 const PHASES = {
   matmul: 'measuring the reference matmul',
@@ -107,7 +108,7 @@ export function BenchPanel() {
       setCopied('Copied the tables as markdown.');
     } catch (e) {
       setCopied(
-        `Copying failed (${(e as Error).message}); the markdown is shown below to copy by hand.`,
+        `Copying failed (${errorMessage(e)}); the markdown is shown below to copy by hand.`,
       );
     }
   };

@@ -3,6 +3,7 @@ import { LatestOnly } from '../../../workers/coalesce';
 import type { EnvelopeRequest } from '../../../workers/envelopeJob';
 import type { BatchPreference, EnvelopeReply } from '../../../workers/protocol';
 import { useSolver } from '../../solverContext';
+import { errorMessage } from '../../../solvers/errors';
 
 export interface EnvelopeState {
   /** The latest redraw, with the engine that solved its batches. */
@@ -42,7 +43,7 @@ export function useEnvelopeSweep(
         if (response) setState({ response, error: null, roundTripMs: performance.now() - started });
       },
       (e: unknown) =>
-        setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),
+        setState((s) => ({ ...s, error: errorMessage(e) })),
     );
     // `batch` reaches the worker through the header's control (EngineBadge), whose effect runs
     // first; it is a dependency here only so that a new choice redraws.

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { addHalfPlane, removeHalfPlane, setHalfPlane } from '../../state/actions';
 import { decodeHalfPlane, SCHEMA, type HalfPlaneSpec } from '../../state/schema';
+import { errorMessage } from '../../../solvers/errors';
 
 const NAMES = ['a₁', 'a₂', 'h'] as const;
 
@@ -65,7 +66,7 @@ function HalfPlaneRow({
       setHalfPlane(index, parsed);
     } catch (e) {
       setDraft({ text: next, forRow: row });
-      setError((e as Error).message);
+      setError(errorMessage(e));
     }
   };
   return (

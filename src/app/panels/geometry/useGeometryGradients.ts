@@ -7,6 +7,7 @@ import type {
 } from '../../../workers/geometryGradJob';
 import { useSolver } from '../../solverContext';
 import { buildQp, metric, type PlanarPreset, type Vec2 } from './presets';
+import { errorMessage } from '../../../solvers/errors';
 
 export interface GeometryGradState {
   response: GeometryGradResponse | null;
@@ -52,7 +53,7 @@ export function useGeometryGradients(
         methods: [...methods],
       };
     } catch (e) {
-      setState({ response: null, preset: null, error: (e as Error).message });
+      setState({ response: null, preset: null, error: errorMessage(e) });
       return;
     }
     queue.request(req).then(
@@ -60,7 +61,7 @@ export function useGeometryGradients(
         if (response) setState({ response, preset, error: null });
       },
       (e: unknown) =>
-        setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) })),
+        setState((s) => ({ ...s, error: errorMessage(e) })),
     );
   }, [queue, preset, what, w, tau, methods]);
   return state;

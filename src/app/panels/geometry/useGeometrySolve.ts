@@ -5,6 +5,7 @@ import { useSolver } from '../../solverContext';
 import { setGeometryError, setGeometrySolve } from '../../state/actions';
 import { useAppStore } from '../../state/store';
 import { buildQp, presetFor } from './presets';
+import { errorMessage } from '../../../solvers/errors';
 
 /**
  * Tight tolerances and polishing: the panel reads the active set off the solution, so it needs
@@ -33,7 +34,7 @@ export function useGeometrySolve(): void {
     try {
       problem = buildQp(presetFor({ preset, cons }), what);
     } catch (e) {
-      setGeometryError((e as Error).message);
+      setGeometryError(errorMessage(e));
       return;
     }
     // Warm start from the previous solve of the same feasible set (same rows) as the drag moves on.
@@ -47,7 +48,7 @@ export function useGeometrySolve(): void {
       (result) => {
         if (result) setGeometrySolve({ preset, what, result, roundTripMs: performance.now() - t0 });
       },
-      (e: unknown) => setGeometryError(e instanceof Error ? e.message : String(e)),
+      (e: unknown) => setGeometryError(errorMessage(e)),
     );
   }, [client, preset, cons, what, restarts]);
 }
