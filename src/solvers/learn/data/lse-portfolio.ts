@@ -39,7 +39,7 @@ export function lsePortfolioDataset(options: LsePortfolioOptions = {}): LsePortf
   const meanP = d.returns.reduce((s, v) => s + v, 0) / d.returns.length;
   const beta = betaOpt === 'auto' ? 1 / Math.abs(meanP) : betaOpt;
   const objective = new LseObjective(d.n, { beta, lambda, Q: d.Q });
-  const seed = rest.seed ?? 0;
+  const seed = d.options.seed;
   const base = makeDataset(
     {
       name: 'lse-portfolio',
@@ -57,15 +57,7 @@ export function lsePortfolioDataset(options: LsePortfolioOptions = {}): LsePortf
       featureSize: d.k,
       features: d.features,
       costs: d.returns.map((v) => -v),
-      settings: {
-        assets: d.n,
-        features: d.k,
-        samples: d.N,
-        seed,
-        beta,
-        lambda,
-        riskScale: d.riskScale,
-      },
+      settings: { ...d.options, lambda, beta, riskScale: d.riskScale },
     },
     seed,
   );

@@ -54,6 +54,8 @@ export interface PortfolioData {
   Q: Float64Array;
   /** κ used. */
   riskScale: number;
+  /** The resolved options (defaults filled in). */
+  options: Required<PortfolioOptions>;
 }
 
 function resolve(o: PortfolioOptions): Required<PortfolioOptions> {
@@ -111,7 +113,8 @@ export function portfolioData(options: PortfolioOptions = {}): PortfolioData {
   }
   const kappa = o.riskScale === 'auto' ? autoRiskScale(returns, Sigma, n, N) : o.riskScale;
   if (!(kappa >= 0 && Number.isFinite(kappa))) throw new Error(`portfolio: bad riskScale ${kappa}`);
-  return { n, k, N, features, returns, Q: Sigma.map((v) => kappa * v), riskScale: kappa };
+  const Q = Sigma.map((v) => kappa * v);
+  return { n, k, N, features, returns, Q, riskScale: kappa, options: o };
 }
 
 /** κ with mean diag(κΣ) = mean over samples of the cross-asset standard deviation of p_i. */
