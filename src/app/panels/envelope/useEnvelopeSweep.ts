@@ -42,8 +42,7 @@ export function useEnvelopeSweep(
       (response) => {
         if (response) setState({ response, error: null, roundTripMs: performance.now() - started });
       },
-      (e: unknown) =>
-        setState((s) => ({ ...s, error: errorMessage(e) })),
+      (e: unknown) => setState((s) => ({ ...s, error: errorMessage(e) })),
     );
     // `batch` reaches the worker through the header's control (EngineBadge), whose effect runs
     // first; it is a dependency here only so that a new choice redraws.

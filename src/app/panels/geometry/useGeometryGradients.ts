@@ -60,8 +60,7 @@ export function useGeometryGradients(
       (response) => {
         if (response) setState({ response, preset, error: null });
       },
-      (e: unknown) =>
-        setState((s) => ({ ...s, error: errorMessage(e) })),
+      (e: unknown) => setState((s) => ({ ...s, error: errorMessage(e) })),
     );
   }, [queue, preset, what, w, tau, methods]);
   return state;
