@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { SolverClient } from '../workers/client';
 import { ErrorBoundary } from './components/ErrorBoundary';
@@ -29,27 +29,9 @@ function useSolverClient(): SolverClient | null {
   return client;
 }
 
-/**
- * The worker cannot read the URL: the batch preference (schema field `batch`) is sent at start and
- * on every change; the client sends it again to a restarted worker.
- */
-function useBatchPreference(client: SolverClient | null): void {
-  const batch = useAppStore((s) => s.config.batch);
-  // A layout effect runs before every passive effect of the commit, so the panels' requests made in
-  // their effects (an envelope redraw on a preference change) reach the worker after the preference.
-  useLayoutEffect(() => {
-    if (!client) return;
-    client.setBatchPreference(batch).then(
-      (info) => engineEvent(info),
-      () => undefined, // a crash is reported by the client
-    );
-  }, [client, batch]);
-}
-
 export function App() {
   useHashSync();
   const client = useSolverClient();
-  useBatchPreference(client);
   const { panel } = useAppStore(useShallow((s) => ({ panel: s.config.panel })));
   const info = PANEL_INFO[panel];
   return (

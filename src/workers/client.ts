@@ -1,218 +1,323 @@
 /**
- * Page side of the solver worker: starts it, forwards calls through comlink (transferring the
- * problem's typed arrays), coalesces drag-rate requests, and restarts the worker after a crash.
+ * Page side of the solver worker: starts it, forwards calls through comlink, and keeps it alive.
+ *  - Liveness: the page pings the worker every second; a ping unanswered for 5 s (10 s before the
+ *    first answer: script load and WebGPU start-up) means the worker died silently (terminated, out
+ *    of memory). An 'error' event means it crashed. Either way it is restarted, and every request
+ *    in flight is sent again once (a request that kills the worker twice is rejected).
+ *  - Offline: the worker's script is kept in memory (a Blob) after the first start, so a restart
+ *    needs no network.
+ *  - Requests carry everything they need (their route included) and are copied for sending, so a
+ *    resend after a restart needs nothing replayed.
  */
 import * as Comlink from 'comlink';
-import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
-import { LatestOnly } from './coalesce';
+import type { QpBatch, QpSettings, WarmStart } from '../solvers/qp/types';
+import workerUrl from './solver.worker.ts?worker&url';
 import type { EnvelopeRequest } from './envelopeJob';
-import type { GeometryGradRequest, GeometryGradResponse } from './geometryGradJob';
+import type { GeometryRequest, GeometryResponse } from './geometryJob';
 import {
   batchArrays,
   isEngineEventMessage,
+  isPong,
   problemArrays,
   transferables,
-  type BatchPreference,
   type BatchReply,
   type EngineInfo,
-  type EnvelopeReply,
   type EngineNotice,
+  type EnvelopeReply,
+  type PingMessage,
   type SolverApi,
 } from './protocol';
+import type { Route } from './routing';
 
 export interface SolverClientEvents {
   /** The worker (re)started and reported its engine. */
   onReady(info: EngineInfo, restarts: number): void;
-  /** The worker raised an uncaught error; `willRestart` is false once it keeps crashing. */
+  /** The worker failed (in plain words); `willRestart` is false once it keeps failing. */
   onCrash(message: string, willRestart: boolean): void;
   /** The engine changed (e.g. GPU lost → CPU) or has something to report (a notice). */
   onEngineEvent?(info: EngineInfo, notice?: EngineNotice): void;
 }
 
-/** Thrown to callers whose request was running when the worker crashed. */
+/** Thrown to callers whose request could not be completed because the worker failed. */
 export class WorkerCrashedError extends Error {
+  override name = 'WorkerCrashedError';
   constructor(message: string) {
-    super(`Solver worker crashed: ${message}`);
-    this.name = 'WorkerCrashedError';
+    super(`Solver worker failed: ${message}`);
   }
 }
 
-/** More crashes than this within CRASH_WINDOW_MS stop the restarts (e.g. a script that fails to load). */
+/** More failures than this within CRASH_WINDOW_MS stop the restarts (e.g. a script that fails to load). */
 const MAX_CRASHES = 3;
 const CRASH_WINDOW_MS = 10_000;
+export const PING_EVERY_MS = 1000;
+/** A ping unanswered this long means the worker is gone. */
+export const SILENT_LIMIT_MS = 5000;
+/** Before the worker's first answer (script load, WebGPU start-up) it gets this long. */
+export const STARTUP_LIMIT_MS = 10_000;
+/** Each request is sent at most this many times (the first, and once after a restart). */
+const MAX_SENDS = 2;
 
-interface Coalesced {
-  problem: QpProblem;
-  settings?: Partial<QpSettings>;
-  warm?: WarmStart;
+/** Makes the worker from a script URL (the built file, or a Blob URL of its kept source). */
+export function createSolverWorker(url: string): Worker {
+  return new Worker(url, { type: 'module', name: 'solver' });
 }
 
-export function createSolverWorker(): Worker {
-  return new Worker(new URL('./solver.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'solver',
-  });
+interface Job {
+  send(remote: Comlink.Remote<SolverApi>): Promise<unknown>;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  sends: number;
+  /** The worker generation it was last sent to. */
+  generation: number;
 }
 
 export class SolverClient {
   private worker!: Worker;
   private remote!: Comlink.Remote<SolverApi>;
-  /** Rejects when the current worker crashes; every call races against it. */
-  private crashed!: Promise<never>;
-  private rejectCrashed!: (e: Error) => void;
+  /** Rejects when the current worker fails; every send races against it. */
+  private failed!: Promise<never>;
+  private rejectFailed!: (e: Error) => void;
+  private generation = 0;
   private restarts = 0;
   private crashTimes: number[] = [];
-  /** Why calls are refused: disposed, or stopped after repeated crashes; null while running. */
+  /** Why calls are refused: disposed, or stopped after repeated failures; null while running. */
   private stopped: string | null = null;
-  /** One latest-only queue per channel (e.g. one per panel). */
-  private readonly channels = new Map<string, LatestOnly<Coalesced, QpResult>>();
-  /** The page's batch preference, sent again to a restarted worker before anything else. */
-  private batchPreference: BatchPreference = 'auto';
+  private readonly jobs = new Set<Job>();
+  /** The worker script kept in memory (Blob URL) for restarts without the network. */
+  private scriptUrl: string = workerUrl;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private seq = 0;
+  /** Unanswered pings: sequence number → when it was sent. */
+  private readonly outstanding = new Map<number, number>();
+  private answered = false;
+  private lastTick = 0;
 
   constructor(
     private readonly events: SolverClientEvents,
-    private readonly makeWorker: () => Worker = createSolverWorker,
+    private readonly makeWorker: (url: string) => Worker = createSolverWorker,
   ) {
     this.start();
+    void this.keepScript();
   }
 
-  /** Solves one problem. Its typed arrays are transferred: the caller must not use them afterwards. */
-  solve(problem: QpProblem, settings?: Partial<QpSettings>, warm?: WarmStart): Promise<QpResult> {
-    const w = warm && { x: warm.x?.slice(), y: warm.y?.slice() };
-    const buffers = transferables([...problemArrays(problem), w?.x, w?.y]);
-    return this.call(() => this.remote.solve(Comlink.transfer(problem, buffers), settings, w));
-  }
-
-  /**
-   * Solves a batch; the reply says which engine computed it. Its typed arrays are transferred: the
-   * caller must not use them afterwards.
-   */
+  /** Solves a batch on `route`; the reply says which engine computed it. The batch is copied. */
   solveBatch(
     batch: QpBatch,
-    settings?: Partial<QpSettings>,
-    warm?: (WarmStart | undefined)[],
+    settings: Partial<QpSettings> | undefined,
+    warm: (WarmStart | undefined)[] | undefined,
+    route: Route,
   ): Promise<BatchReply> {
-    return this.call(() =>
-      this.remote.solveBatch(
-        Comlink.transfer(batch, transferables(batchArrays(batch))),
+    return this.call((r) => {
+      const b = structuredClone(batch);
+      return r.solveBatch(
+        Comlink.transfer(b, transferables(batchArrays(b))),
         settings,
         warm,
-      ),
+        route,
+      );
+    });
+  }
+
+  /** One redraw of the Envelopes panel (callers coalesce drags with their own LatestOnly). */
+  envelope(req: EnvelopeRequest, route: Route): Promise<EnvelopeReply> {
+    return this.call((r) => r.envelope(req, route));
+  }
+
+  /** One Geometry job: the solve and its gradients. The request is copied. */
+  geometry(req: GeometryRequest, route: Route): Promise<GeometryResponse> {
+    return this.call((r) => {
+      const q = structuredClone(req);
+      return r.geometry(Comlink.transfer(q, transferables(problemArrays(q.problem))), route);
+    });
+  }
+
+  engineInfo(): Promise<EngineInfo> {
+    return this.call((r) => r.engineInfo());
+  }
+
+  /** Test and diagnostics hook: the live worker (the browser test terminates it). */
+  get currentWorker(): Worker {
+    return this.worker;
+  }
+
+  dispose(): void {
+    if (this.stopped) return;
+    this.stopped = 'the solver client was disposed';
+    this.stopWorker();
+    for (const job of this.jobs) job.reject(new Error(this.stopped));
+    this.jobs.clear();
+    if (this.scriptUrl.startsWith('blob:')) URL.revokeObjectURL(this.scriptUrl);
+  }
+
+  private call<T>(send: (remote: Comlink.Remote<SolverApi>) => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error(this.stopped));
+    return new Promise<T>((resolve, reject) => {
+      const job: Job = {
+        send,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        sends: 0,
+        generation: -1,
+      };
+      this.jobs.add(job);
+      this.dispatch(job);
+    });
+  }
+
+  private dispatch(job: Job): void {
+    job.sends++;
+    const gen = this.generation;
+    job.generation = gen;
+    Promise.race([job.send(this.remote), this.failed]).then(
+      (v) => {
+        if (job.generation !== gen) return;
+        this.jobs.delete(job);
+        job.resolve(v);
+      },
+      (e) => {
+        // A failure of this generation is handled by `fail` (resent or rejected there).
+        if (job.generation !== gen || e instanceof WorkerCrashedError) return;
+        this.jobs.delete(job);
+        job.reject(e);
+      },
     );
   }
 
   /**
-   * Solves on a latest-only channel: while a solve runs, a newer request replaces the waiting one.
-   * Resolves with null for a request superseded before it ran.
+   * In production the worker is one self-contained file: keep its text as a Blob so that a restart
+   * works offline. (In development its modules load from the dev server.)
    */
-  solveLatest(
-    channel: string,
-    problem: QpProblem,
-    settings?: Partial<QpSettings>,
-    warm?: WarmStart,
-  ): Promise<QpResult | null> {
-    let queue = this.channels.get(channel);
-    if (!queue) {
-      queue = new LatestOnly((req: Coalesced) => this.solve(req.problem, req.settings, req.warm));
-      this.channels.set(channel, queue);
+  private async keepScript(): Promise<void> {
+    if (!import.meta.env.PROD || typeof fetch !== 'function') return;
+    try {
+      const res = await fetch(workerUrl);
+      if (!res.ok) return;
+      const blob = new Blob([await res.text()], { type: 'text/javascript' });
+      if (!this.stopped) this.scriptUrl = URL.createObjectURL(blob);
+    } catch {
+      // Offline already: restarts will try the network and say so if it fails.
     }
-    return queue.request({ problem, settings, warm });
   }
 
-  /** One redraw of the Envelopes panel (callers coalesce drags with their own LatestOnly). */
-  envelope(req: EnvelopeRequest): Promise<EnvelopeReply> {
-    return this.call(() => this.remote.envelope(req));
+  private start(): void {
+    this.generation++;
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined);
+    this.worker = this.makeWorker(this.scriptUrl);
+    this.worker.addEventListener('error', this.handleError);
+    this.worker.addEventListener('messageerror', this.handleMessageError);
+    this.worker.addEventListener('message', this.handleMessage);
+    this.remote = Comlink.wrap<SolverApi>(this.worker);
+    this.outstanding.clear();
+    this.answered = false;
+    this.lastTick = performance.now();
+    this.pingTimer = setInterval(this.tick, PING_EVERY_MS);
+    this.tick();
+    const gen = this.generation;
+    const restarts = this.restarts;
+    this.engineInfo().then(
+      (info) => {
+        if (!this.stopped && gen === this.generation) this.events.onReady(info, restarts);
+      },
+      () => undefined, // a failure during start-up is reported by `fail`
+    );
   }
 
-  /** Gradients of the Geometry panel. Its problem's arrays are transferred. */
-  geometryGradients(req: GeometryGradRequest): Promise<GeometryGradResponse> {
-    const buffers = transferables(problemArrays(req.problem));
-    return this.call(() => this.remote.geometryGradients(Comlink.transfer(req, buffers)));
-  }
-
-  engineInfo(): Promise<EngineInfo> {
-    return this.call(() => this.remote.engineInfo());
-  }
-
-  /**
-   * Where later batches run (the worker cannot read the URL). Remembered: a restarted worker gets
-   * it before any request. Resolves with the engine info it leads to.
-   */
-  setBatchPreference(preference: BatchPreference): Promise<EngineInfo> {
-    this.batchPreference = preference;
-    return this.call(() => this.remote.setBatchPreference(preference));
-  }
-
-  dispose(): void {
-    if (this.stopped) return; // already stopped after crashes: worker terminated, proxy released
-    this.stopped = 'the solver client was disposed';
-    this.rejectCrashed(new Error(this.stopped));
+  private stopWorker(): void {
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+    this.worker.removeEventListener('error', this.handleError);
+    this.worker.removeEventListener('messageerror', this.handleMessageError);
+    this.worker.removeEventListener('message', this.handleMessage);
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
   }
 
-  private call<T>(f: () => Promise<T>): Promise<T> {
-    if (this.stopped) return Promise.reject(new Error(this.stopped));
-    return Promise.race([f(), this.crashed]);
-  }
-
-  private start(): void {
-    this.crashed = new Promise<never>((_, reject) => (this.rejectCrashed = reject));
-    // Nobody may be waiting when the worker crashes; the rejection is still reported through onCrash.
-    this.crashed.catch(() => undefined);
-    this.worker = this.makeWorker();
-    this.worker.addEventListener('error', this.handleError);
-    this.worker.addEventListener('messageerror', this.handleMessageError);
-    this.worker.addEventListener('message', this.handleEngineEvent);
-    this.remote = Comlink.wrap<SolverApi>(this.worker);
-    // Messages reach the worker in order: this one lands before any request the page sends next.
-    if (this.batchPreference !== 'auto')
-      this.call(() => this.remote.setBatchPreference(this.batchPreference)).catch(() => undefined);
-    const restarts = this.restarts;
-    this.engineInfo().then(
-      (info) => {
-        if (!this.stopped && restarts === this.restarts) this.events.onReady(info, restarts);
-      },
-      () => undefined, // a crash during start-up is reported by handleError
-    );
-  }
+  /** Sends a ping, or declares the worker gone when an earlier one went unanswered too long. */
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    const now = performance.now();
+    // A late timer (a hidden tab, a sleeping laptop) says nothing about the worker: start over.
+    if (now - this.lastTick > 3 * PING_EVERY_MS) this.outstanding.clear();
+    this.lastTick = now;
+    const limit = this.answered ? SILENT_LIMIT_MS : STARTUP_LIMIT_MS;
+    for (const sent of this.outstanding.values()) {
+      if (now - sent > limit) {
+        this.fail(
+          this.answered
+            ? `stopped answering (no reply for ${limit / 1000} s)`
+            : `did not start (no reply for ${limit / 1000} s)`,
+        );
+        return;
+      }
+    }
+    const seq = ++this.seq;
+    this.outstanding.set(seq, now);
+    this.worker.postMessage({ type: 'ping', seq } satisfies PingMessage);
+  };
 
   private readonly handleError = (ev: Event): void => {
     // Handled here: keep the browser from also logging it as an uncaught page error.
     ev.preventDefault();
-    const message =
-      ev instanceof ErrorEvent && ev.message
-        ? ev.message
-        : 'the solver worker script failed to load or stopped unexpectedly';
-    this.crash(message);
+    const detail = ev instanceof ErrorEvent && ev.message ? ev.message : null;
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    this.fail(
+      detail
+        ? `crashed (${detail})`
+        : offline && !this.scriptUrl.startsWith('blob:')
+          ? 'could not load its script: this page is offline'
+          : 'failed to load, or stopped unexpectedly',
+    );
   };
 
   private readonly handleMessageError = (): void => {
-    this.crash('a message from the worker could not be deserialized');
+    this.fail('sent a message that could not be read');
   };
 
-  /** Engine events arrive outside comlink (see protocol.ts, EngineEventMessage). */
-  private readonly handleEngineEvent = (ev: MessageEvent): void => {
-    if (!this.stopped && isEngineEventMessage(ev.data))
-      this.events.onEngineEvent?.(ev.data.info, ev.data.notice);
+  /** Pongs and engine events arrive outside comlink (protocol.ts); any message shows it is alive. */
+  private readonly handleMessage = (ev: MessageEvent): void => {
+    if (this.stopped) return;
+    this.answered = true;
+    if (isPong(ev.data)) {
+      for (const seq of [...this.outstanding.keys()])
+        if (seq <= ev.data.seq) this.outstanding.delete(seq);
+      return;
+    }
+    if (isEngineEventMessage(ev.data)) this.events.onEngineEvent?.(ev.data.info, ev.data.notice);
   };
 
-  private crash(message: string): void {
+  /** The worker failed: report it in plain words, restart it, send what was in flight again. */
+  private fail(why: string): void {
     if (this.stopped) return;
     const now = Date.now();
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     const willRestart = this.crashTimes.length <= MAX_CRASHES;
-    this.rejectCrashed(new WorkerCrashedError(message));
-    this.worker.removeEventListener('error', this.handleError);
-    this.worker.removeEventListener('messageerror', this.handleMessageError);
-    this.remote[Comlink.releaseProxy]();
-    this.worker.terminate();
-    this.events.onCrash(message, willRestart);
-    if (willRestart) {
-      this.restarts += 1;
-      this.start();
-    } else {
-      this.stopped = `the solver worker crashed ${this.crashTimes.length} times in ${CRASH_WINDOW_MS / 1000} s and was stopped (last: ${message})`;
+    const error = new WorkerCrashedError(why);
+    this.rejectFailed(error);
+    this.stopWorker();
+    const inFlight = [...this.jobs];
+    const resend = willRestart && inFlight.some((j) => j.sends < MAX_SENDS);
+    this.events.onCrash(
+      willRestart
+        ? `The solver ${why}, so it was restarted.` +
+            (resend ? ' The request in progress was sent again.' : '')
+        : `The solver ${why}, ${this.crashTimes.length} times in ${CRASH_WINDOW_MS / 1000} s, and was stopped. Reload the page to try again.`,
+      willRestart,
+    );
+    if (!willRestart) {
+      this.stopped = `the solver stopped after repeated failures (last: ${why})`;
+      for (const job of inFlight) job.reject(error);
+      this.jobs.clear();
+      return;
+    }
+    this.restarts += 1;
+    this.start();
+    for (const job of inFlight) {
+      if (job.sends < MAX_SENDS) this.dispatch(job);
+      else {
+        this.jobs.delete(job);
+        job.reject(error);
+      }
     }
   }
 }

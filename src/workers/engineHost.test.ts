@@ -1,7 +1,8 @@
 /**
  * The worker's engine choice and fallbacks, on a real WebGPU implementation (Dawn + SwiftShader):
- * the batch preference (auto keeps batches off this software adapter, 'gpu' forces it), which
- * engine a batch goes to and reports, that a failing GPU batch is re-solved on the CPU with a
+ * routes carried by each request (auto keeps batches off this software adapter and single problems
+ * on the CPU, 'gpu' forces WebGPU), which engine a batch goes to and reports, the Geometry job's
+ * forward and backward on the routed engine, that a failing GPU batch is re-solved on the CPU with a
  * notice, device loss → recreation → notice, failed recreation → CPU, and the three fallback
  * reasons. Solutions are checked against the closed form, not against the other engine alone.
  */
@@ -10,28 +11,21 @@ import { create, globals } from 'webgpu';
 import { makeProblem } from '../solvers/qp';
 import type { QpBatch } from '../solvers/qp/types';
 import { adapterShortName, isSoftwareAdapter } from '../gpu/browser';
-import {
-  batchRoute,
-  EngineHost,
-  GPU_POLISH_EPS,
-  gpuPlan,
-  mergeRuns,
-  SOFTWARE_NOTE,
-} from './engineHost';
-import type { BatchPreference, BatchRun, EngineEventMessage } from './protocol';
+import { EngineHost, GPU_POLISH_EPS, gpuPlan, mergeRuns } from './engineHost';
+import type { BatchRun, EngineEventMessage } from './protocol';
+import { badgeView, decideRoute, SINGLE_NOTE, SOFTWARE_NOTE, type Route } from './routing';
+import { runGeometryJob, GRAD_METHOD_NAMES } from './geometryJob';
+import { buildQp, metric, PRESETS } from '../app/panels/geometry/presets';
 
 Object.assign(globalThis, globals);
 const dawn: GPU = create([]);
 const hosts: EngineHost[] = [];
 afterAll(() => hosts.forEach((h) => h.dispose()));
 
-/** A host; GPU routing cases force 'gpu', since 'auto' keeps batches off SwiftShader. */
-function host(
-  gpu: GPU | undefined,
-  preference: BatchPreference = 'gpu',
-): { host: EngineHost; events: EngineEventMessage[] } {
+/** A host; GPU routing cases pass route 'gpu', since 'auto' keeps batches off SwiftShader. */
+function host(gpu: GPU | undefined): { host: EngineHost; events: EngineEventMessage[] } {
   const events: EngineEventMessage[] = [];
-  const h = new EngineHost({ gpu, preference, post: (e) => events.push(e) });
+  const h = new EngineHost({ gpu, post: (e) => events.push(e) });
   hosts.push(h);
   return { host: h, events };
 }
@@ -115,18 +109,40 @@ describe('isSoftwareAdapter: GPUAdapterInfo of CPU-emulated adapters', () => {
   });
 });
 
-describe('batchRoute and mergeRuns: where batches go, and one report per job', () => {
-  it('every preference on a hardware adapter, a software one and none', () => {
-    const hw = { software: false };
-    const sw = { software: true };
-    expect(batchRoute('auto', hw)).toEqual({ batches: 'gpu' });
-    expect(batchRoute('auto', sw)).toEqual({ batches: 'cpu', note: SOFTWARE_NOTE });
-    expect(batchRoute('auto', null)).toEqual({ batches: 'cpu' });
-    expect(batchRoute('gpu', hw)).toEqual({ batches: 'gpu' });
-    expect(batchRoute('gpu', sw)).toMatchObject({ batches: 'gpu', note: /software adapter/ });
-    expect(batchRoute('gpu', null)).toMatchObject({ batches: 'cpu', note: /unavailable/ });
-    for (const gpu of [hw, sw, null])
-      expect(batchRoute('cpu', gpu)).toEqual({ batches: 'cpu', note: 'CPU chosen for batches' });
+describe('decideRoute, badgeView and mergeRuns: where jobs go, what the badge says', () => {
+  it('every route on a hardware adapter, a software one and none, for batches and single problems', () => {
+    const hw = { kind: 'gpu' as const, software: false };
+    const sw = { kind: 'gpu' as const, software: true };
+    const none = { kind: 'cpu' as const };
+    expect(decideRoute('auto', hw, 'batch')).toEqual({ engine: 'gpu' });
+    expect(decideRoute('auto', hw, 'single')).toEqual({ engine: 'cpu', note: SINGLE_NOTE });
+    expect(decideRoute('auto', sw, 'batch')).toEqual({ engine: 'cpu', note: SOFTWARE_NOTE });
+    expect(decideRoute('auto', none, 'batch')).toEqual({ engine: 'cpu' });
+    expect(decideRoute('gpu', hw, 'single')).toEqual({ engine: 'gpu' });
+    expect(decideRoute('gpu', sw, 'batch')).toMatchObject({
+      engine: 'gpu',
+      note: /software adapter/,
+    });
+    expect(decideRoute('gpu', null, 'batch')).toMatchObject({ engine: 'cpu', note: /unavailable/ });
+    for (const d of [hw, sw, none])
+      for (const w of ['batch', 'single'] as const)
+        expect(decideRoute('cpu', d, w)).toEqual({ engine: 'cpu', note: 'CPU chosen' });
+  });
+  it('the badge: starting, stopped, and the route applied to what the worker found', () => {
+    const info = {
+      kind: 'gpu' as const,
+      label: 'WebGPU — google swiftshader',
+      adapter: 'a',
+      software: true,
+    };
+    expect(badgeView(null, { state: 'starting' }, 'auto').text).toBe('Engine: starting…');
+    expect(badgeView(info, { state: 'crashed' }, 'auto').text).toBe('Engine: stopped');
+    expect(badgeView(info, { state: 'ready' }, 'auto')).toMatchObject({
+      text: 'Engine: WebGPU — google swiftshader',
+      batches: 'cpu',
+      note: SOFTWARE_NOTE,
+    });
+    expect(badgeView(info, { state: 'ready' }, 'gpu')).toMatchObject({ batches: 'gpu' });
   });
   it('merges the batches of one job: sums, and gpu+cpu when engines differ', () => {
     const g: BatchRun = { engine: 'gpu', method: 'f32 ADMM', problems: 3, resolved: 0 };
@@ -152,66 +168,101 @@ describe('batchRoute and mergeRuns: where batches go, and one report per job', (
   });
 });
 
-describe('EngineHost batch preference on Dawn (SwiftShader, a software adapter)', () => {
-  it("'auto' keeps batches on the CPU and says why; 'gpu' and 'cpu' switch later batches", async () => {
-    const { host: h } = host(dawn, 'auto');
-    const info = await h.engineInfo();
-    expect(info).toMatchObject({
-      kind: 'gpu',
-      software: true,
-      preference: 'auto',
-      batches: 'cpu',
-      batchNote: SOFTWARE_NOTE,
-    });
+describe('EngineHost routes per request on Dawn (SwiftShader, a software adapter)', () => {
+  it("'auto' keeps batches on the CPU and says why; 'gpu' and 'cpu' in a request decide that request", async () => {
+    const { host: h } = host(dawn);
+    expect(await h.engineInfo()).toMatchObject({ kind: 'gpu', software: true });
     const gpu = (await h.gpuEngines())!;
     const gpuSpy = vi.spyOn(gpu.engine, 'solveBatch');
     const cs = [0.2, 0.8];
-    const solveAndCheck = async () => {
-      const { results, run } = await h.solveBatchRun(batchOf(cs), GPU_SETTINGS);
+    const solveAndCheck = async (route: Route) => {
+      const { results, run } = await h.solveBatchRun(batchOf(cs), GPU_SETTINGS, undefined, route);
       results.forEach((r, k) => {
         for (const xi of r.x) expect(Math.abs(xi - expected(cs[k]))).toBeLessThan(2e-3);
       });
       return run;
     };
-    expect(await solveAndCheck()).toEqual({
+    expect(await solveAndCheck('auto')).toEqual({
       engine: 'cpu',
       method: 'Float64 ADMM',
       reason: SOFTWARE_NOTE,
       problems: 2,
       resolved: 0,
     });
-    expect(h.batch.name).toBe('cpu');
     expect(gpuSpy).not.toHaveBeenCalled();
-
-    expect(await h.setBatchPreference('gpu')).toMatchObject({ batches: 'gpu', preference: 'gpu' });
-    expect(await solveAndCheck()).toMatchObject({ engine: 'gpu', method: 'f32 ADMM' });
+    expect(await solveAndCheck('gpu')).toMatchObject({ engine: 'gpu', method: 'f32 ADMM' });
     expect(gpuSpy).toHaveBeenCalledTimes(1);
-    expect(h.batch.name).toBe('gpu');
-
-    expect(await h.setBatchPreference('cpu')).toMatchObject({
-      batches: 'cpu',
-      batchNote: 'CPU chosen for batches',
-    });
-    expect(await solveAndCheck()).toMatchObject({
-      engine: 'cpu',
-      reason: 'CPU chosen for batches',
-    });
+    expect(await solveAndCheck('cpu')).toMatchObject({ engine: 'cpu', reason: 'CPU chosen' });
     expect(gpuSpy).toHaveBeenCalledTimes(1);
     gpuSpy.mockRestore();
-
-    await expect(h.setBatchPreference('fast' as BatchPreference)).rejects.toThrow(
-      /unknown batch preference "fast"/,
-    );
-    expect((await h.engineInfo()).preference).toBe('cpu');
+    await expect(
+      h.solveBatchRun(batchOf(cs), GPU_SETTINGS, undefined, 'fast' as Route),
+    ).rejects.toThrow(/unknown route "fast"/);
   });
 
-  it('engine events carry the route (the badge stays right after a device loss)', async () => {
-    const { host: h, events } = host(dawn, 'auto');
+  it('engine events carry the device (the badge recomputes the route from it)', async () => {
+    const { host: h, events } = host(dawn);
     const gpu = (await h.gpuEngines())!;
     gpu.ctx.device.destroy();
     await waitFor(() => events.some((e) => e.notice?.text.includes('recreated')), 'recreation');
     const ev = events.find((e) => e.notice?.text.includes('recreated'))!;
-    expect(ev.info).toMatchObject({ kind: 'gpu', batches: 'cpu', batchNote: SOFTWARE_NOTE });
+    expect(ev.info).toMatchObject({ kind: 'gpu', software: true });
+    expect(badgeView(ev.info, { state: 'ready' }, 'auto').batches).toBe('cpu');
+  });
+});
+
+describe('The Geometry job: one solve and its gradients on the routed engine', () => {
+  const pent = PRESETS.polygon;
+  const G = metric(pent.M);
+  const V: [number, number] = [Math.cos(Math.PI / 10), Math.sin(Math.PI / 10)];
+  const what: [number, number] = [0.6 * V[0] + 0.5, 0.6 * V[1] - 0.3];
+  const req = {
+    problem: buildQp(pent, what),
+    what,
+    w: [-0.2, 0.1] as [number, number],
+    metric: [G[0][0], G[0][1], G[1][0], G[1][1]] as [number, number, number, number],
+    tau: 0.5,
+    methods: [...GRAD_METHOD_NAMES],
+  };
+  const job = (h: EngineHost, route: Route) =>
+    runGeometryJob(req, {
+      solve: async (problem, settings, warm) => {
+        const { results, run } = await h.solveBatchRun(
+          { kind: 'problems', problems: [problem] },
+          settings,
+          [warm],
+          route,
+          'single',
+        );
+        return { result: results[0], run };
+      },
+      backward: h.backwardEngine(route, 'single'),
+      backwardName: (m) => h.backwardEngineName(route, 'single', m),
+    });
+
+  it("route 'gpu': forward and the KKT/LPGD backward on WebGPU, the same answer as the CPU's", async () => {
+    const { host: h } = host(dawn);
+    const gpu = (await h.gpuEngines())!;
+    const fwd = vi.spyOn(gpu.engine, 'solveBatch');
+    const bwd = vi.spyOn(gpu.engine, 'backwardBatch');
+    const onGpu = await job(h, 'gpu');
+    // The forward solve, and LPGD's perturbed solves (one batch); smoothed QP and identity are formulas.
+    expect(fwd).toHaveBeenCalledTimes(2);
+    expect(bwd).toHaveBeenCalledTimes(2); // kkt and lpgd
+    expect(onGpu.run.engine).toMatch(/^gpu/);
+    expect(onGpu.grads!.updates.kkt!.engine).toBe('gpu');
+    expect(onGpu.grads!.updates.lpgd!.engine).toBe('gpu');
+    const onCpu = await job(h, 'auto');
+    expect(onCpu.run).toMatchObject({ engine: 'cpu', reason: SINGLE_NOTE });
+    expect(onCpu.grads!.updates.kkt!.engine).toBe('cpu');
+    expect(fwd).toHaveBeenCalledTimes(2);
+    for (const m of ['kkt', 'lpgd', 'smoothed-qp', 'identity'] as const) {
+      const a = onGpu.grads!.updates[m]!.dw!;
+      const b = onCpu.grads!.updates[m]!.dw!;
+      expect(Math.hypot(a[0] - b[0], a[1] - b[1]), m).toBeLessThan(2e-3);
+    }
+    fwd.mockRestore();
+    bwd.mockRestore();
   });
 });
 
@@ -224,14 +275,15 @@ describe('EngineHost with a WebGPU adapter', () => {
     expect(info.label).toBe('WebGPU — google swiftshader');
     expect(info.adapter).toMatch(/google swiftshader .*SwiftShader/);
     expect(info.fallbackReason).toBeUndefined();
-    expect(info).toMatchObject({ software: true, preference: 'gpu', batches: 'gpu' });
+    expect(info).toMatchObject({ software: true });
     const gpu = (await h.gpuEngines())!;
     const spy = vi.spyOn(gpu.engine, 'solveBatch');
     const cs = [0.2, 0.35, 0.9];
     const runs: BatchRun[] = [];
-    const res = await h.batchEngine((r) => runs.push(r)).solveBatch(batchOf(cs), GPU_SETTINGS);
+    const res = await h
+      .batchEngine('gpu', (r) => runs.push(r))
+      .solveBatch(batchOf(cs), GPU_SETTINGS);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(h.batch.name).toBe('gpu');
     expect(runs).toEqual([{ engine: 'gpu', method: 'f32 ADMM', problems: 3, resolved: 0 }]);
     res.forEach((r, k) => {
       expect(r.status).toBe('solved');
@@ -244,7 +296,12 @@ describe('EngineHost with a WebGPU adapter', () => {
     const { host: h } = host(dawn);
     const gpu = (await h.gpuEngines())!;
     const spy = vi.spyOn(gpu.engine, 'solveBatch');
-    const res = await h.solveBatch(batchOf([0.3]), { eps_abs: 1e-9, eps_rel: 1e-9 });
+    const res = await h.solveBatch(
+      batchOf([0.3]),
+      { eps_abs: 1e-9, eps_rel: 1e-9 },
+      undefined,
+      'gpu',
+    );
     expect(spy).not.toHaveBeenCalled();
     for (const xi of res[0].x) expect(Math.abs(xi - 0.3)).toBeLessThan(1e-7);
     spy.mockRestore();
@@ -257,7 +314,7 @@ describe('EngineHost with a WebGPU adapter', () => {
     const cpuSpy = vi.spyOn(h.cpu, 'solveBatch');
     const cs = [0.2, 0.35, 0.9];
     const tight = { eps_abs: 1e-9, eps_rel: 1e-9, polish: true };
-    const { results: res, run } = await h.solveBatchRun(batchOf(cs), tight);
+    const { results: res, run } = await h.solveBatchRun(batchOf(cs), tight, undefined, 'gpu');
     expect(gpuSpy).toHaveBeenCalledTimes(1);
     expect(cpuSpy).not.toHaveBeenCalled();
     expect(run).toEqual({
@@ -278,7 +335,12 @@ describe('EngineHost with a WebGPU adapter', () => {
       out[1] = { ...out[1], polish: 'unsuccessful', x: Float64Array.from([9, 9]) };
       return out;
     });
-    const { results: again, run: mixed } = await h.solveBatchRun(batchOf(cs), tight);
+    const { results: again, run: mixed } = await h.solveBatchRun(
+      batchOf(cs),
+      tight,
+      undefined,
+      'gpu',
+    );
     expect(patched).toHaveBeenCalledTimes(1);
     expect(cpuSpy).toHaveBeenCalledTimes(1);
     expect(mixed).toMatchObject({ engine: 'gpu+cpu', problems: 3, resolved: 1 });
@@ -297,7 +359,12 @@ describe('EngineHost with a WebGPU adapter', () => {
     const spy = vi
       .spyOn(gpu.engine, 'solveBatch')
       .mockRejectedValueOnce(new Error('simulated kernel failure'));
-    const { results: res, run } = await h.solveBatchRun(batchOf([0.1, 0.6]), GPU_SETTINGS);
+    const { results: res, run } = await h.solveBatchRun(
+      batchOf([0.1, 0.6]),
+      GPU_SETTINGS,
+      undefined,
+      'gpu',
+    );
     expect(spy).toHaveBeenCalledTimes(1);
     expect(run).toMatchObject({
       engine: 'cpu',
@@ -324,7 +391,7 @@ describe('EngineHost with a WebGPU adapter', () => {
     expect(gpu.ctx.generation).toBe(generation + 1);
     expect((await h.engineInfo()).kind).toBe('gpu');
     const spy = vi.spyOn(gpu.engine, 'solveBatch');
-    const res = await h.solveBatch(batchOf([0.25]), GPU_SETTINGS);
+    const res = await h.solveBatch(batchOf([0.25]), GPU_SETTINGS, undefined, 'gpu');
     expect(spy).toHaveBeenCalledTimes(1);
     for (const xi of res[0].x) expect(Math.abs(xi - 0.25)).toBeLessThan(2e-3);
     spy.mockRestore();
@@ -346,31 +413,26 @@ describe('EngineHost with a WebGPU adapter', () => {
     expect(ev.info.fallbackReason).toMatch(/could not be recreated/);
     expect((await h.engineInfo()).kind).toBe('cpu');
     expect(await h.gpuEngines()).toBeNull();
-    const res = await h.solveBatch(batchOf([0.4]), GPU_SETTINGS);
+    const res = await h.solveBatch(batchOf([0.4]), GPU_SETTINGS, undefined, 'gpu');
     for (const xi of res[0].x) expect(Math.abs(xi - 0.4)).toBeLessThan(1e-2);
   });
 });
 
 describe('EngineHost without WebGPU: the CPU engine and the reason', () => {
   it('no navigator.gpu', async () => {
-    const { host: h } = host(undefined, 'auto');
+    const { host: h } = host(undefined);
     const info = await h.engineInfo();
     expect(info).toMatchObject({
       kind: 'cpu',
       label: 'CPU (Float64)',
       fallbackReason: 'navigator.gpu is not available in this browser',
-      batches: 'cpu',
     });
-    expect(info.batchNote).toBeUndefined();
-    // Asking for WebGPU without one: the CPU, and the badge and the batch say why.
-    expect(await h.setBatchPreference('gpu')).toMatchObject({
-      batches: 'cpu',
-      batchNote: 'WebGPU chosen but unavailable: batches on CPU',
-    });
-    const { results, run } = await h.solveBatchRun(batchOf([0.3]), GPU_SETTINGS);
+    expect(badgeView(info, { state: 'ready' }, 'auto')).toMatchObject({ batches: 'cpu' });
+    // Asking for WebGPU without one: the CPU, and the batch says why.
+    const { results, run } = await h.solveBatchRun(batchOf([0.3]), GPU_SETTINGS, undefined, 'gpu');
     expect(run).toMatchObject({
       engine: 'cpu',
-      reason: 'WebGPU chosen but unavailable: batches on CPU',
+      reason: 'WebGPU chosen but unavailable: on the CPU',
     });
     for (const xi of results[0].x) expect(Math.abs(xi - 0.3)).toBeLessThan(1e-3);
   });
@@ -393,7 +455,7 @@ describe('EngineHost without WebGPU: the CPU engine and the reason', () => {
     expect((await h.engineInfo()).fallbackReason).toBe(
       'device creation failed: device quota exhausted',
     );
-    const res = await h.solveBatch(batchOf([0.2]), GPU_SETTINGS);
+    const res = await h.solveBatch(batchOf([0.2]), GPU_SETTINGS, undefined, 'gpu');
     for (const xi of res[0].x) expect(Math.abs(xi - 0.2)).toBeLessThan(1e-2);
   });
 });

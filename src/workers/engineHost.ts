@@ -1,17 +1,14 @@
 /**
  * Which engine computes, decided in the worker: WebGPU when `navigator.gpu` gives an adapter and a
- * device, else the CPU engine with the reason. Routing:
- *  - single interactive solves always run on the CPU engine (Float64, polishing): exact active
- *    sets matter there, and one tiny QP is faster on the CPU than a GPU round trip;
- *  - batches follow the page's preference (`batchRoute`): 'cpu' → CPU; 'gpu' → WebGPU when there
- *    is a device; 'auto' → WebGPU on a hardware adapter, the CPU on a software one (SwiftShader
- *    runs the f32 engine on the CPU, ~15× slower than the CPU engine on an Envelopes redraw).
- *    On WebGPU, `gpuPlan` decides further: a batch that asks for polishing runs its ADMM on the
- *    GPU at f32-reachable tolerances and is polished on the CPU in Float64; any problem whose
- *    polish does not succeed is solved again by the CPU engine, so the answer is as exact as the
- *    CPU engine's. Tight tolerances without polishing stay on the CPU. After any GPU error the CPU
+ * device, else the CPU engine with the reason. Every request carries its route (auto / WebGPU /
+ * CPU, the URL's `batch` field), and `decideRoute` (routing.ts, shared with the page's badge) turns
+ * it into an engine for that job; the job's forward solves and backward passes both run there.
+ *  - On WebGPU, `gpuPlan` decides further: a batch that asks for polishing runs its ADMM on the GPU
+ *    at f32-reachable tolerances and is polished on the CPU in Float64; any problem whose polish
+ *    does not succeed is solved again by the CPU engine, so the answer is as exact as the CPU
+ *    engine's. Tight tolerances without polishing stay on the CPU. After any GPU error the CPU
  *    engine solves the batch and the page gets a notice — never a silent wrong number.
- * Every batch answer carries the engine that computed it (`BatchRun`).
+ * Every answer carries the engine that computed it (`BatchRun`).
  * Device loss is handled by the device layer (it recreates the device); the host reports it, and
  * falls back to the CPU for good when recreation fails.
  */
@@ -26,15 +23,9 @@ import {
   type GpuEngines,
 } from '../gpu/browser';
 import type { DeviceEvent } from '../gpu/device';
-import {
-  BATCH_PREFERENCES,
-  type BatchPreference,
-  type BatchReply,
-  type BatchRun,
-  type EngineEventMessage,
-  type EngineInfo,
-  type EngineNotice,
-} from './protocol';
+import type { BatchReply, BatchRun, EngineEventMessage, EngineNotice } from './protocol';
+import { decideRoute, ROUTES, type EngineInfo, type Route, type Workload } from './routing';
+import type { BackwardEngine, BackwardItem, GradMethod, GradOptions } from '../solvers/grad/types';
 import { errorMessage } from '../solvers/errors';
 
 /**
@@ -44,6 +35,9 @@ import { errorMessage } from '../solvers/errors';
 export const GPU_MIN_EPS = 1e-5;
 
 export const CPU_LABEL = 'CPU (Float64)';
+
+/** Backward methods the WebGPU engine implements (src/gpu/backward.ts). */
+const GPU_BACKWARD = new Set<GradMethod>(['kkt', 'bpqp', 'lpgd', 'lpgd-lower', 'lpgd-upper']);
 
 /** ADMM tolerance of the GPU pass of a polished batch: f32 reaches it reliably, polishing does the rest. */
 export const GPU_POLISH_EPS = 1e-4;
@@ -78,31 +72,6 @@ function subBatch(batch: QpBatch, members: number[]): QpBatch {
 const batchSize = (b: QpBatch): number =>
   b.kind === 'problems' ? b.problems.length : b.params.length;
 
-const CPU_CHOSEN = 'CPU chosen for batches';
-
-/** What the badge says when auto keeps batches off a software adapter. */
-export const SOFTWARE_NOTE = 'software adapter: batches on CPU; choose WebGPU to use it';
-
-/**
- * Where batches go under a preference, given the WebGPU device (null when there is none) and
- * whether its adapter is a software one; `note` says why when it is not the obvious place.
- */
-export function batchRoute(
-  preference: BatchPreference,
-  gpu: { software: boolean } | null,
-): { batches: 'gpu' | 'cpu'; note?: string } {
-  if (preference === 'cpu') return { batches: 'cpu', note: CPU_CHOSEN };
-  if (!gpu)
-    return preference === 'gpu'
-      ? { batches: 'cpu', note: 'WebGPU chosen but unavailable: batches on CPU' }
-      : { batches: 'cpu' };
-  if (preference === 'gpu')
-    return gpu.software
-      ? { batches: 'gpu', note: 'WebGPU chosen: batches on a software adapter' }
-      : { batches: 'gpu' };
-  return gpu.software ? { batches: 'cpu', note: SOFTWARE_NOTE } : { batches: 'gpu' };
-}
-
 /** One report for several batches (e.g. the batches of one Envelopes redraw). */
 export function mergeRuns(runs: BatchRun[]): BatchRun {
   if (runs.length === 0)
@@ -124,16 +93,11 @@ export interface EngineHostOptions {
   gpu: GPU | undefined;
   /** When set, WebGPU is not tried and this is the fallback reason (a user's choice). */
   forceCpu?: string;
-  /** Where batches go until the page says otherwise (default 'auto'). */
-  preference?: BatchPreference;
   /** Sends an event to the page. */
   post(message: EngineEventMessage): void;
 }
 
-/** The engine part of EngineInfo, before the batch preference is applied. */
-type DeviceInfo = Pick<EngineInfo, 'kind' | 'label' | 'adapter' | 'fallbackReason' | 'software'>;
-
-function cpuInfo(cpu: CpuEngine, reason?: string): DeviceInfo {
+function cpuInfo(cpu: CpuEngine, reason?: string): EngineInfo {
   return {
     kind: 'cpu',
     label: CPU_LABEL,
@@ -142,7 +106,7 @@ function cpuInfo(cpu: CpuEngine, reason?: string): DeviceInfo {
   };
 }
 
-function gpuInfo(gpu: GpuEngines): DeviceInfo {
+function gpuInfo(gpu: GpuEngines): EngineInfo {
   const desc = adapterDescription(gpu.ctx);
   return {
     kind: 'gpu',
@@ -153,21 +117,16 @@ function gpuInfo(gpu: GpuEngines): DeviceInfo {
 }
 
 export class EngineHost {
-  /** The Float64 engine: interactive solves, refused or failed batches, and the fallback. */
+  /** The Float64 engine: CPU routes, refused or failed batches, and the fallback. */
   readonly cpu = new CpuEngine();
   /** The WebGPU engines while usable; null before start-up, without WebGPU, or after a fatal loss. */
   private gpu: GpuEngines | null = null;
-  private device: DeviceInfo;
-  private preference: BatchPreference;
+  private device: EngineInfo;
   private readonly started: Promise<void>;
-  /** Batches as a QpEngine (for jobs such as the envelope sweep that take an engine). */
-  readonly batch: QpEngine;
 
   constructor(private readonly options: EngineHostOptions) {
     this.device = cpuInfo(this.cpu, 'WebGPU is still starting');
-    this.preference = options.preference ?? 'auto';
     this.started = this.start();
-    this.batch = this.batchEngine();
   }
 
   private async start(): Promise<void> {
@@ -184,31 +143,10 @@ export class EngineHost {
     this.device = gpuInfo(got);
   }
 
-  /** The device part and the batch route, as the page shows them. */
-  private get info(): EngineInfo {
-    const route = batchRoute(this.preference, this.gpu && { software: !!this.device.software });
-    return {
-      ...this.device,
-      preference: this.preference,
-      batches: route.batches,
-      ...(route.note ? { batchNote: route.note } : {}),
-    };
-  }
-
   /** The engine in use, once WebGPU has been tried. */
   async engineInfo(): Promise<EngineInfo> {
     await this.started;
-    return this.info;
-  }
-
-  /** Applies the page's preference to every later batch; resolves with the info it leads to. */
-  async setBatchPreference(preference: BatchPreference): Promise<EngineInfo> {
-    if (!BATCH_PREFERENCES.includes(preference))
-      throw new Error(
-        `unknown batch preference "${String(preference)}"; expected auto, gpu or cpu`,
-      );
-    this.preference = preference;
-    return this.engineInfo();
+    return this.device;
   }
 
   /** The WebGPU engines, when in use (the benchmark and tests reach the device through this). */
@@ -217,42 +155,49 @@ export class EngineHost {
     return this.gpu;
   }
 
+  /** Where a job under `route` runs; waits for WebGPU's start-up only when the route may use it. */
+  async decide(route: Route, workload: Workload) {
+    if (!ROUTES.includes(route))
+      throw new Error(`unknown route "${String(route)}"; expected auto, gpu or cpu`);
+    if (route !== 'cpu') await this.started;
+    const gpu = this.gpu;
+    const d = decideRoute(route, gpu && this.device, workload);
+    return d.engine === 'gpu' && gpu ? { ...d, gpu } : { ...d, gpu: null };
+  }
+
   /**
-   * Batches as a QpEngine for jobs that take one (the envelope sweep); `onRun` hears which engine
-   * solved each batch.
+   * Batches as a QpEngine for jobs that take one (the envelope sweep), on `route`; `onRun` hears
+   * which engine solved each batch.
    */
-  batchEngine(onRun?: (run: BatchRun) => void): QpEngine {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const host = this;
+  batchEngine(route: Route, onRun?: (run: BatchRun) => void): QpEngine {
     return {
-      get name() {
-        return host.gpu && host.info.batches === 'gpu' ? 'gpu' : 'cpu';
-      },
-      get adapter() {
-        return host.device.adapter;
-      },
+      name: 'cpu',
+      adapter: this.device.adapter,
       solveBatch: async (b, s, w) => {
-        const { results, run } = await host.solveBatchRun(b, s, w);
+        const { results, run } = await this.solveBatchRun(b, s, w, route);
         onRun?.(run);
         return results;
       },
     };
   }
 
-  /** Solves a batch where the preference and `gpuPlan` allow (see the file comment). */
+  /** Solves a batch where the route and `gpuPlan` allow (see the file comment). */
   async solveBatch(
     batch: QpBatch,
-    settings?: Partial<QpSettings>,
-    warm?: (WarmStart | undefined)[],
+    settings: Partial<QpSettings> | undefined,
+    warm: (WarmStart | undefined)[] | undefined,
+    route: Route,
   ): Promise<QpResult[]> {
-    return (await this.solveBatchRun(batch, settings, warm)).results;
+    return (await this.solveBatchRun(batch, settings, warm, route)).results;
   }
 
   /** As `solveBatch`, with the engine that computed the answers. */
   async solveBatchRun(
     batch: QpBatch,
-    settings?: Partial<QpSettings>,
-    warm?: (WarmStart | undefined)[],
+    settings: Partial<QpSettings> | undefined,
+    warm: (WarmStart | undefined)[] | undefined,
+    route: Route,
+    workload: Workload = 'batch',
   ): Promise<BatchReply> {
     const problems = batchSize(batch);
     const onCpu = async (reason: string | undefined): Promise<BatchReply> => ({
@@ -267,13 +212,11 @@ export class EngineHost {
     });
     const plan = gpuPlan(settings);
     // A batch the GPU would refuse does not wait for WebGPU's start-up (seconds on a loaded machine).
+    if ('refusal' in plan && route !== 'gpu') return onCpu(plan.refusal);
+    const where = await this.decide(route, workload);
+    if (!where.gpu) return onCpu(where.note ?? `WebGPU unavailable: ${this.device.fallbackReason}`);
     if ('refusal' in plan) return onCpu(plan.refusal);
-    if (this.preference === 'cpu') return onCpu(CPU_CHOSEN);
-    await this.started;
-    const gpu = this.gpu;
-    const info = this.info;
-    if (!gpu || info.batches === 'cpu')
-      return onCpu(info.batchNote ?? `WebGPU unavailable: ${info.fallbackReason}`);
+    const gpu = where.gpu;
     let results: QpResult[];
     try {
       results = await gpu.engine.solveBatch(batch, plan.settings, warm);
@@ -307,6 +250,39 @@ export class EngineHost {
     };
   }
 
+  /**
+   * The backward engine of a job on `route` (the same decision as its forward solves), with a CPU
+   * fallback for methods the GPU does not implement and for a GPU failure, each with a note.
+   */
+  backwardEngine(
+    route: Route,
+    workload: Workload,
+    onNote?: (note: string) => void,
+  ): BackwardEngine {
+    return {
+      name: 'cpu',
+      backwardBatch: async (items: BackwardItem[], method: GradMethod, options?: GradOptions) => {
+        const where = await this.decide(route, workload);
+        if (!where.gpu || !GPU_BACKWARD.has(method)) {
+          if (where.gpu) onNote?.(`${method}: on the CPU (no WebGPU implementation)`);
+          return this.cpu.backwardBatch(items, method, options);
+        }
+        try {
+          return await where.gpu.engine.backwardBatch(items, method, options);
+        } catch (e) {
+          onNote?.(`${method}: the WebGPU backward failed (${errorMessage(e)}); on the CPU`);
+          return this.cpu.backwardBatch(items, method, options);
+        }
+      },
+    };
+  }
+
+  /** Which engine a job's backward pass used: the route's, unless the method has no GPU version. */
+  async backwardEngineName(route: Route, workload: Workload, method: GradMethod) {
+    const where = await this.decide(route, workload);
+    return where.gpu && GPU_BACKWARD.has(method) ? 'gpu' : 'cpu';
+  }
+
   private readonly onDeviceEvent = (e: DeviceEvent): void => {
     const gpu = this.gpu;
     if (e.type === 'lost') return; // the outcome of the recreation is what gets reported
@@ -333,7 +309,7 @@ export class EngineHost {
   };
 
   private post(notice: EngineNotice): void {
-    this.options.post({ type: 'engine-event', info: this.info, notice });
+    this.options.post({ type: 'engine-event', info: this.device, notice });
   }
 
   dispose(): void {

@@ -5,13 +5,29 @@ import { buildQp, metric, PRESETS } from '../app/panels/geometry/presets';
 import { runEnvelope } from './envelopeJob';
 import {
   GRAD_METHOD_NAMES,
-  runGeometryGradients,
-  type GeometryGradRequest,
-} from './geometryGradJob';
+  runGeometryJob,
+  type GeometryGradResponse,
+  type GeometryRequest,
+} from './geometryJob';
+
+const cpu = new CpuEngine();
+/** The Geometry job on the CPU engine; its gradients (the forward solve must succeed). */
+async function runGeometryGradients(req: GeometryRequest): Promise<GeometryGradResponse> {
+  const res = await runGeometryJob(req, {
+    solve: async (p, s, warm) => ({
+      result: solveQp(p, s, warm),
+      run: { engine: 'cpu', method: 'Float64 ADMM + polish', problems: 1, resolved: 0 },
+    }),
+    backward: cpu,
+    backwardName: async () => 'cpu',
+  });
+  if (!res.grads) throw new Error(`the forward solve ended with status '${res.result.status}'`);
+  return res.grads;
+}
 
 const pent = PRESETS.polygon;
 const G = metric(pent.M);
-const request = (what: [number, number], w: [number, number], tau = 1e-3): GeometryGradRequest => ({
+const request = (what: [number, number], w: [number, number], tau = 1e-3): GeometryRequest => ({
   problem: buildQp(pent, what),
   what,
   w,
@@ -23,8 +39,8 @@ const request = (what: [number, number], w: [number, number], tau = 1e-3): Geome
 const V: [number, number] = [Math.cos(Math.PI / 10), Math.sin(Math.PI / 10)];
 
 describe('geometry gradients (worker job)', () => {
-  it('inside the set every method moves ŵ straight to w (∂x̂/∂ŵ = I)', () => {
-    const r = runGeometryGradients(request([0.1, -0.2], [0.4, 0.3]));
+  it('inside the set every method moves ŵ straight to w (∂x̂/∂ŵ = I)', async () => {
+    const r = await runGeometryGradients(request([0.1, -0.2], [0.4, 0.3]));
     for (const m of GRAD_METHOD_NAMES) {
       expect(r.updates[m]?.dw?.[0]).toBeCloseTo(0.3, 5);
       expect(r.updates[m]?.dw?.[1]).toBeCloseTo(0.5, 5);
@@ -33,18 +49,17 @@ describe('geometry gradients (worker job)', () => {
     expect(r.zero.lostFraction).toBe(0);
   });
 
-  it('at a vertex the exact gradient vanishes (Theorem 3.8) while smoothed QP survives; LPGD needs a τ that leaves the cone', () => {
+  it('at a vertex the exact gradient vanishes (Theorem 3.8) while smoothed QP survives; LPGD needs a τ that leaves the cone', async () => {
     // ŵ beyond the vertex, inside its normal cone; w inside the set.
     const what: [number, number] = [1.15 * V[0], 1.15 * V[1]];
-    const r = runGeometryGradients(request(what, [-0.2, 0.1], 0.01));
+    const r = await runGeometryGradients(request(what, [-0.2, 0.1], 0.01));
     expect(Math.hypot(r.x[0] - V[0], r.x[1] - V[1])).toBeLessThan(1e-7);
     expect(r.updates.kkt!.norm).toBeLessThan(1e-8);
     expect(r.updates['smoothed-qp']!.norm).toBeGreaterThan(0.1);
     // LPGD at small τ recovers the true (zero) gradient (Theorem 3.1); a large τ reaches past the cone.
     expect(r.updates.lpgd!.norm).toBeLessThan(1e-8);
-    expect(runGeometryGradients(request(what, [-0.2, 0.1], 4)).updates.lpgd!.norm).toBeGreaterThan(
-      0.05,
-    );
+    const wide = await runGeometryGradients(request(what, [-0.2, 0.1], 4));
+    expect(wide.updates.lpgd!.norm).toBeGreaterThan(0.05);
     expect(r.zero.dimN).toBe(2);
     expect(r.zero.lostFraction).toBeCloseTo(1, 10);
     expect(r.zero.zeroGradient).toBe(true);
@@ -63,13 +78,13 @@ describe('geometry gradients (worker job)', () => {
     expect(lossAt(step(1))).toBeLessThan(lossAt(what) - 1e-2);
   });
 
-  it('on an edge the exact gradient is the true gradient projected on the edge', () => {
+  it('on an edge the exact gradient is the true gradient projected on the edge', async () => {
     // Edge of row 4 (outward normal at 414° = 54°): ŵ outside its midpoint.
     const n: [number, number] = [Math.cos((54 * Math.PI) / 180), Math.sin((54 * Math.PI) / 180)];
     const h = Math.cos(Math.PI / 5);
     const what: [number, number] = [1.3 * h * n[0], 1.3 * h * n[1]];
     const w: [number, number] = [0.5, -0.5];
-    const r = runGeometryGradients(request(what, w));
+    const r = await runGeometryGradients(request(what, w));
     const t = [-n[1], n[0]];
     const tg = r.trueGrad[0] * t[0] + r.trueGrad[1] * t[1];
     expect(r.updates.kkt!.dw![0]).toBeCloseTo(tg * t[0], 6);
@@ -80,11 +95,13 @@ describe('geometry gradients (worker job)', () => {
     expect(r.zero.lostFraction).toBeLessThan(1);
   });
 
-  it('rejects bad input with a reason', () => {
-    expect(() => runGeometryGradients({ ...request([0, 0], [0, 0]), w: [NaN, 0] })).toThrow(
+  it('rejects bad input with a reason', async () => {
+    await expect(runGeometryGradients({ ...request([0, 0], [0, 0]), w: [NaN, 0] })).rejects.toThrow(
       /w must be finite/,
     );
-    expect(() => runGeometryGradients(request([0, 0], [0, 0], 0))).toThrow(/τ must be positive/);
+    await expect(runGeometryGradients(request([0, 0], [0, 0], 0))).rejects.toThrow(
+      /τ must be positive/,
+    );
   });
 });
 

@@ -4,35 +4,10 @@
  */
 import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
-import type { GeometryGradRequest, GeometryGradResponse } from './geometryGradJob';
+import type { GeometryRequest, GeometryResponse } from './geometryJob';
 
-/**
- * Where the page asks batches to be solved (the `batch` URL field): 'auto' = WebGPU on a hardware
- * adapter, the CPU engine on a software one (SwiftShader & co. emulate the GPU on the CPU, slower
- * than the CPU engine itself); 'gpu' / 'cpu' force one engine.
- */
-export const BATCH_PREFERENCES = ['auto', 'gpu', 'cpu'] as const;
-export type BatchPreference = (typeof BATCH_PREFERENCES)[number];
-
-/** Which engine computes, as the worker reports it (drives the header badge). */
-export interface EngineInfo {
-  /** Whether a WebGPU device is in use at all (single solves are always on the CPU). */
-  kind: 'cpu' | 'gpu';
-  /** Short label for the badge, e.g. "CPU (Float64)" or "WebGPU — google swiftshader". */
-  label: string;
-  /** Hardware description: the adapter name for WebGPU, the arithmetic for the CPU. */
-  adapter: string;
-  /** Why WebGPU is not used, when the worker fell back. */
-  fallbackReason?: string;
-  /** The WebGPU adapter emulates a GPU in software (isSoftwareAdapter, src/gpu/browser.ts). */
-  software?: boolean;
-  /** The page's batch preference, as the worker applies it. */
-  preference: BatchPreference;
-  /** Where batches go now: the preference applied to the adapter found. */
-  batches: 'gpu' | 'cpu';
-  /** Why batches go there, when that is worth a word in the badge (e.g. a software adapter). */
-  batchNote?: string;
-}
+export { ROUTES, type EngineInfo, type Route } from './routing';
+import type { EngineInfo, Route } from './routing';
 
 /**
  * Which engine produced a batch's answers (or all batches of one job, see `mergeRuns`).
@@ -83,22 +58,37 @@ export function isEngineEventMessage(data: unknown): data is EngineEventMessage 
   );
 }
 
-/** The API the worker exposes through comlink. */
+/**
+ * The API the worker exposes through comlink. Every job carries its route (routing.ts): the worker
+ * keeps no preference that a restarted worker would have to be told again.
+ */
 export interface SolverApi {
   engineInfo(): Promise<EngineInfo>;
-  /** Applies the page's batch preference (the worker cannot read the URL); returns the new info. */
-  setBatchPreference(preference: BatchPreference): Promise<EngineInfo>;
-  solve(problem: QpProblem, settings?: Partial<QpSettings>, warm?: WarmStart): Promise<QpResult>;
   solveBatch(
     batch: QpBatch,
-    settings?: Partial<QpSettings>,
-    warm?: (WarmStart | undefined)[],
+    settings: Partial<QpSettings> | undefined,
+    warm: (WarmStart | undefined)[] | undefined,
+    route: Route,
   ): Promise<BatchReply>;
   /** One redraw of the Envelopes panel (LPGD Figure 1): shared-structure batches plus LPGD at t₀. */
-  envelope(req: EnvelopeRequest): Promise<EnvelopeReply>;
-  /** Solve the Geometry panel's QP and differentiate ½‖x̂ − w‖² through it by each method. */
-  geometryGradients(req: GeometryGradRequest): Promise<GeometryGradResponse>;
+  envelope(req: EnvelopeRequest, route: Route): Promise<EnvelopeReply>;
+  /** The Geometry panel's QP solved and differentiated by each method, in one job. */
+  geometry(req: GeometryRequest, route: Route): Promise<GeometryResponse>;
 }
+
+/** Liveness: the page pings, the worker answers outside comlink (no `id`), even mid-job. */
+export interface PingMessage {
+  type: 'ping';
+  seq: number;
+}
+export interface PongMessage {
+  type: 'pong';
+  seq: number;
+}
+export const isPong = (d: unknown): d is PongMessage =>
+  typeof d === 'object' && d !== null && (d as { type?: unknown }).type === 'pong';
+export const isPing = (d: unknown): d is PingMessage =>
+  typeof d === 'object' && d !== null && (d as { type?: unknown }).type === 'ping';
 
 type Typed = Float64Array | Float32Array | Int32Array | Uint32Array;
 

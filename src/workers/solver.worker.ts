@@ -1,56 +1,62 @@
 /// <reference lib="webworker" />
 /**
  * The solver worker: the page never solves on its main thread. Exposes `SolverApi` via comlink;
- * result arrays are transferred back, not copied.
+ * result arrays are transferred back, not copied. Every job carries its route (routing.ts), and
+ * the engine host runs its forward solves and backward passes on the engine that route gives.
+ * Pings from the page are answered at once, outside comlink (client.ts keeps the worker alive).
  */
 import * as Comlink from 'comlink';
-import { solveQp } from '../solvers/qp';
 import { navigatorGpu } from '../gpu/browser';
 import { EngineHost, mergeRuns } from './engineHost';
 import {
+  isPing,
   resultArrays,
   transferables,
   type BatchRun,
-  type EngineInfo,
   type EnvelopeReply,
+  type PongMessage,
   type SolverApi,
 } from './protocol';
 import { envelopeArrays, runEnvelope } from './envelopeJob';
-import { runGeometryGradients } from './geometryGradJob';
+import { runGeometryJob } from './geometryJob';
 
-/**
- * WebGPU when the browser has it, else the CPU engine (engineHost.ts). Single solves stay on the CPU
- * (Float64, polishing as requested); batches go where the page's preference (`setBatchPreference`,
- * from the URL's `batch` field) and the settings allow, and come back with the engine that solved them.
- */
 const host = new EngineHost({ gpu: navigatorGpu(), post: (m) => self.postMessage(m) });
 
+self.addEventListener('message', (ev: MessageEvent) => {
+  if (isPing(ev.data)) self.postMessage({ type: 'pong', seq: ev.data.seq } satisfies PongMessage);
+});
+
 const api: SolverApi = {
-  async engineInfo(): Promise<EngineInfo> {
-    return host.engineInfo();
-  },
-  async setBatchPreference(preference) {
-    return host.setBatchPreference(preference);
-  },
-  async solve(problem, settings, warm) {
-    const result = solveQp(problem, settings, warm);
-    return Comlink.transfer(result, transferables(resultArrays(result)));
-  },
-  async solveBatch(batch, settings, warm) {
-    const reply = await host.solveBatchRun(batch, settings, warm);
+  engineInfo: () => host.engineInfo(),
+  async solveBatch(batch, settings, warm, route) {
+    const reply = await host.solveBatchRun(batch, settings, warm, route);
     return Comlink.transfer(reply, transferables(reply.results.flatMap(resultArrays)));
   },
-  async envelope(req) {
+  async envelope(req, route) {
     const runs: BatchRun[] = [];
     const res = await runEnvelope(
-      host.batchEngine((r) => runs.push(r)),
+      host.batchEngine(route, (r) => runs.push(r)),
       req,
     );
     const reply: EnvelopeReply = { ...res, run: mergeRuns(runs) };
     return Comlink.transfer(reply, transferables(envelopeArrays(res)));
   },
-  async geometryGradients(req) {
-    return runGeometryGradients(req);
+  async geometry(req, route) {
+    const res = await runGeometryJob(req, {
+      solve: async (problem, settings, warm) => {
+        const { results, run } = await host.solveBatchRun(
+          { kind: 'problems', problems: [problem] },
+          settings,
+          [warm],
+          route,
+          'single',
+        );
+        return { result: results[0], run };
+      },
+      backward: host.backwardEngine(route, 'single'),
+      backwardName: (method) => host.backwardEngineName(route, 'single', method),
+    });
+    return Comlink.transfer(res, transferables(resultArrays(res.result)));
   },
 };
 

@@ -81,7 +81,7 @@ export async function gpuCases({ page, named, openAt, url }) {
           `badge says "${text}"`,
         );
         assert(
-          (await badge.getAttribute('title')).includes('Single interactive solves'),
+          (await badge.getAttribute('title')).includes('single interactive problems'),
           'badge tooltip lacks the routing explanation',
         );
         await p

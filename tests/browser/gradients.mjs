@@ -240,11 +240,11 @@ export async function envelopeCases({ page, named, openAt }) {
       const note = page.getByTestId('engine-batch-note');
       await page.locator('[data-testid=engine-badge][data-batches=cpu]').waitFor();
       assert(
-        (await note.textContent()).includes('CPU chosen for batches'),
+        (await note.textContent()).includes('CPU chosen'),
         `badge note "${await note.textContent()}"`,
       );
       const why = await page.getByTestId('envelope-engine-why').textContent();
-      assert(why === '(CPU chosen for batches)', `readout says "${why}"`);
+      assert(why === '(CPU chosen)', `readout says "${why}"`);
       await page.waitForFunction(() => /(?:^#|&)batch=cpu(&|$)/.test(location.hash), undefined, {
         timeout: 5000,
       });

@@ -29,6 +29,7 @@ import {
 import { envelopeCases, geometryGradientCases } from './gradients.mjs';
 import { gpuCases } from './gpu.mjs';
 import { hashCases } from './hash.mjs';
+import { workerCases } from './worker.mjs';
 
 // ---- harness ----
 
@@ -76,16 +77,20 @@ async function main() {
   /** Console errors and uncaught exceptions, tagged with the case that was running. */
   const consoleErrors = [];
   let current = '';
+  // A request cut off by our own reload (net::ERR_ABORTED), or by a case that takes the page
+  // offline on purpose (net::ERR_INTERNET_DISCONNECTED), is not the app's fault.
+  const OURS = ['net::ERR_ABORTED', 'net::ERR_INTERNET_DISCONNECTED'];
   page.on(
     'console',
-    (m) => m.type() === 'error' && consoleErrors.push(`[${current}] console: ${m.text()}`),
+    (m) =>
+      m.type() === 'error' &&
+      !OURS.some((why) => m.text() === `Failed to load resource: ${why}`) &&
+      consoleErrors.push(`[${current}] console: ${m.text()}`),
   );
   page.on('pageerror', (e) => consoleErrors.push(`[${current}] pageerror: ${e.message}`));
-  // A request cut off by our own reload (net::ERR_ABORTED) is not the app's fault.
   page.on('requestfailed', (r) => {
     const why = r.failure()?.errorText ?? '';
-    if (why !== 'net::ERR_ABORTED')
-      consoleErrors.push(`[${current}] request failed (${why}): ${r.url()}`);
+    if (!OURS.includes(why)) consoleErrors.push(`[${current}] request failed (${why}): ${r.url()}`);
   });
   page.on(
     'response',
@@ -503,6 +508,7 @@ async function main() {
   await geometryGradientCases({ page, named, openAt });
   await gpuCases({ page, named, openAt, url });
   await hashCases({ page, named, url });
+  await workerCases({ page, named, openAt, url });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -49,12 +49,7 @@ export function Notices() {
           data-worker-state={worker.state}
           data-restarts={worker.restarts}
         >
-          <p>
-            The solver worker crashed: <code>{worker.message}</code>.{' '}
-            {worker.state === 'crashed'
-              ? 'It crashed repeatedly, so it was not restarted. Reload the page to try again.'
-              : 'It was restarted and the latest problem is solved again.'}
-          </p>
+          <p>{worker.message}</p>
           {worker.state === 'crashed' ? (
             <button type="button" onClick={() => window.location.reload()}>
               Reload

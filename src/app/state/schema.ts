@@ -6,7 +6,7 @@
  * Pure TypeScript (no DOM), so the round trip is unit-tested in Node. The URL hash codec built on
  * this table is in hash.ts.
  */
-import { BATCH_PREFERENCES } from '../../workers/protocol';
+import { ROUTES } from '../../workers/routing';
 import {
   BATCH_OPTIONS,
   DEFAULT_SELECTION,
@@ -340,8 +340,8 @@ export const SCHEMA = {
   t0: floatField('t0', 'Linearization point t₀', 0.7, -2, 2, 3),
   /** Envelopes: which of the three envelopes are drawn (the readout always lists all three). */
   curves: flagsField('curves', 'Envelopes drawn', ENVELOPE_CURVES, [...ENVELOPE_CURVES]),
-  /** Where batched solves run (sent to the worker; src/workers/engineHost.ts, batchRoute). */
-  batch: enumField('batch', 'Batches', BATCH_PREFERENCES, 'auto', {
+  /** Where jobs run, forward and backward (travels with each request; src/workers/routing.ts). */
+  batch: enumField('batch', 'Run on', ROUTES, 'auto', {
     auto: 'Auto',
     gpu: 'WebGPU',
     cpu: 'CPU',

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { QpResult } from '../../solvers/qp/types';
-import type { EngineInfo, EngineNotice } from '../../workers/protocol';
+import type { BatchRun, EngineInfo, EngineNotice } from '../../workers/protocol';
 import { defaultConfig, type Config } from './schema';
 
 export type { EngineInfo };
@@ -18,6 +18,8 @@ export interface GeometrySolve {
   preset: Config['preset'];
   what: [number, number];
   result: QpResult;
+  /** The engine that solved it (the route of the request). */
+  run: BatchRun;
   /** Main-thread round trip (post → result), milliseconds. */
   roundTripMs: number;
 }

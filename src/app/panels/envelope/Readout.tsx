@@ -83,7 +83,7 @@ export function EnvelopeReadout({
             <th scope="row">redraw</th>
             <td
               data-testid="envelope-engine"
-              title="The batches of this redraw and the engine that solved them (Batches, in the header); LPGD’s solves at t₀ always run on the CPU; worker time; main-thread round trip"
+              title="The batches of this redraw and the engine that solved them (Run on, in the header); LPGD’s solves at t₀ always run on the CPU; worker time; main-thread round trip"
             >
               {engineText(run)}, LPGD’s {response.solves - run.problems} on the CPU;{' '}
               {response.ms.toFixed(0)} ms in the worker (round trip {roundTripMs.toFixed(0)} ms)

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LatestOnly } from '../../../workers/coalesce';
 import type { EnvelopeRequest } from '../../../workers/envelopeJob';
-import type { BatchPreference, EnvelopeReply } from '../../../workers/protocol';
+import type { EnvelopeReply } from '../../../workers/protocol';
+import type { Route } from '../../../workers/routing';
 import { useSolver } from '../../solverContext';
 import { errorMessage } from '../../../solvers/errors';
 
@@ -14,14 +15,14 @@ export interface EnvelopeState {
 }
 
 /**
- * Recomputes the sweep in the worker whenever the request or the batch preference changes (so the
- * readout's engine follows the header's choice). Slider drags are coalesced: while one redraw
+ * Recomputes the sweep in the worker whenever the request or the route changes (the route travels
+ * with the request, so the readout's engine follows the header's choice). Slider drags are coalesced: while one redraw
  * runs, only the newest request waits, so the page never queues stale work.
  */
 export function useEnvelopeSweep(
   req: EnvelopeRequest,
   restarts: number,
-  batch: BatchPreference,
+  route: Route,
 ): EnvelopeState {
   const client = useSolver();
   const [state, setState] = useState<EnvelopeState>({
@@ -30,7 +31,12 @@ export function useEnvelopeSweep(
     roundTripMs: 0,
   });
   const queue = useMemo(
-    () => (client ? new LatestOnly((r: EnvelopeRequest) => client.envelope(r)) : null),
+    () =>
+      client
+        ? new LatestOnly((j: { req: EnvelopeRequest; route: Route }) =>
+            client.envelope(j.req, j.route),
+          )
+        : null,
     // A restarted worker gets a fresh queue (the old one may hold a request that died with it).
     [client, restarts], // eslint-disable-line react-hooks/exhaustive-deps
   );
@@ -38,14 +44,12 @@ export function useEnvelopeSweep(
   useEffect(() => {
     if (!queue) return;
     const started = performance.now();
-    queue.request({ seed, n, tau, rho, t0, samples }).then(
+    queue.request({ req: { seed, n, tau, rho, t0, samples }, route }).then(
       (response) => {
         if (response) setState({ response, error: null, roundTripMs: performance.now() - started });
       },
       (e: unknown) => setState((s) => ({ ...s, error: errorMessage(e) })),
     );
-    // `batch` reaches the worker through the header's control (EngineBadge), whose effect runs
-    // first; it is a dependency here only so that a new choice redraws.
-  }, [queue, seed, n, tau, rho, t0, samples, batch]);
+  }, [queue, seed, n, tau, rho, t0, samples, route]);
   return state;
 }

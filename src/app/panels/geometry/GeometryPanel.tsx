@@ -11,8 +11,7 @@ import { ConstraintEditor } from './ConstraintEditor';
 import { presetFor, type Vec2 } from './presets';
 import { GradientReadout } from './GradientReadout';
 import { Readout } from './Readout';
-import { useGeometryGradients } from './useGeometryGradients';
-import { useGeometrySolve } from './useGeometrySolve';
+import { useGeometryJob } from './useGeometryJob';
 
 const HEADINGS: Record<GeometryPresetName, string> = {
   polygon: 'Projection onto a polygon',
@@ -21,8 +20,7 @@ const HEADINGS: Record<GeometryPresetName, string> = {
 };
 
 export function GeometryPanel() {
-  useGeometrySolve();
-  const { presetName, cons, what, solve, error, w, gtau, grads, ball, restarts } = useAppStore(
+  const { presetName, cons, what, solve, error, w, gtau, grads, ball, route } = useAppStore(
     useShallow((s) => ({
       presetName: s.config.preset,
       cons: s.config.cons,
@@ -33,11 +31,11 @@ export function GeometryPanel() {
       gtau: s.config.gtau,
       grads: s.config.grads,
       ball: s.config.ball,
-      restarts: s.worker.restarts,
+      route: s.config.batch,
     })),
   );
   const preset = useMemo(() => presetFor({ preset: presetName, cons }), [presetName, cons]);
-  const grad = useGeometryGradients(preset, what, w, gtau, grads, restarts);
+  const grad = useGeometryJob(presetName, preset, what, w, gtau, grads, route);
   // Arrows start at the ŵ they were computed for, so a drag never pairs one ŵ with another's update.
   const gradients = useMemo(
     () =>

@@ -1,7 +1,7 @@
-import type { GeometryGradMethod } from '../../../workers/geometryGradJob';
-import { GRAD_METHOD_NAMES } from '../../../workers/geometryGradJob';
+import type { GeometryGradMethod } from '../../../workers/geometryJob';
+import { GRAD_METHOD_NAMES } from '../../../workers/geometryJob';
 import { Tex } from '../../components/Tex';
-import type { GeometryGradState } from './useGeometryGradients';
+import type { GeometryGradState } from './useGeometryJob';
 import { METHOD_INFO, TRUE_GRAD_COLOR } from './gradients';
 import './gradients.css';
 

@@ -77,6 +77,17 @@ export function Readout({
               {result.time_ms.toFixed(2)} ms (round trip {solve.roundTripMs.toFixed(1)} ms)
             </td>
           </tr>
+          <tr>
+            <th scope="row">engine</th>
+            <td
+              data-testid="geometry-engine"
+              data-engine={solve.run.engine}
+              title="Where this job's solve and its gradients ran (Run on, in the header)"
+            >
+              {solve.run.engine === 'cpu' ? 'CPU' : 'WebGPU'}, {solve.run.method}
+              {solve.run.reason ? ` (${solve.run.reason})` : ''}
+            </td>
+          </tr>
         </tbody>
       </table>
       <table className="rows" aria-label="Constraints and multipliers">

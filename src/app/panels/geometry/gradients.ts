@@ -4,7 +4,7 @@
  * optionally the local smoothing ball of Definition 3.10 ("You Shall Pass").
  */
 import type { Selection } from 'd3';
-import type { GeometryGradMethod, GeometryGradResponse } from '../../../workers/geometryGradJob';
+import type { GeometryGradMethod, GeometryGradResponse } from '../../../workers/geometryJob';
 import type { PlanarPreset, Vec2 } from './presets';
 import { toPlot } from './geometry';
 

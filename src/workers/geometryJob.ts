@@ -8,22 +8,25 @@
  * ∂ℓ/∂ŵ = −2G·∂ℓ/∂q, and the update drawn is the steepest descent step in the plot's metric,
  * Δŵ = −G⁻¹∂ℓ/∂ŵ = 2·∂ℓ/∂q. Where x̂ = ŵ (interior) every exact method gives Δŵ = w − x̂.
  */
-import type { QpProblem, QpSettings } from '../solvers/qp/types';
-import { solveQp } from '../solvers/qp';
+import type { QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import {
-  backward,
   identityWithProjection,
+  smoothedQpBackward,
   zeroGradientReport,
   type ZeroGradientReport,
 } from '../solvers/grad';
+import type { BackwardEngine } from '../solvers/grad/types';
+import type { BatchRun } from './protocol';
 import { errorMessage } from '../solvers/errors';
 
 export const GRAD_METHOD_NAMES = ['kkt', 'smoothed-qp', 'lpgd', 'identity'] as const;
 export type GeometryGradMethod = (typeof GRAD_METHOD_NAMES)[number];
 
-export interface GeometryGradRequest {
+export interface GeometryRequest {
   /** The panel's QP for the current ŵ (buildQp). */
   problem: QpProblem;
+  /** The previous solution of the same feasible set (a drag moves on from it). */
+  warm?: WarmStart;
   /** ŵ, echoed back so the page can match the answer to the state. */
   what: [number, number];
   /** The true parameter w (decision coordinates). */
@@ -40,9 +43,25 @@ export interface MethodUpdate {
   dw: [number, number] | null;
   /** ‖Δŵ‖ in the plot metric, √(ΔŵᵀGΔŵ). */
   norm: number;
+  /** The engine that differentiated (the route's; the CPU for methods without a GPU version). */
+  engine?: 'cpu' | 'gpu';
   error?: string;
 }
 
+/** One Geometry job: the forward solve, the engine that solved it, and the gradients at x̂. */
+export interface GeometryResponse {
+  what: [number, number];
+  w: [number, number];
+  tau: number;
+  result: QpResult;
+  run: BatchRun;
+  /** Null when the forward solve has no solution to differentiate (its status says why). */
+  grads: GeometryGradResponse | null;
+  /** Worker time for the job, milliseconds. */
+  ms: number;
+}
+
+/** The gradients of one Geometry job, and the ŵ, w, τ they belong to. */
 export interface GeometryGradResponse {
   what: [number, number];
   w: [number, number];
@@ -60,32 +79,72 @@ export interface GeometryGradResponse {
   zero: ZeroGradientReport;
 }
 
-/** Tight solve with polishing: the gradients read the active set off x̂. */
-const SETTINGS: Partial<QpSettings> = { eps_abs: 1e-9, eps_rel: 1e-9, polish: true };
+/** Tight solve with polishing: the readout and the gradients read the active set off x̂. */
+export const GEOMETRY_SETTINGS: Partial<QpSettings> = {
+  eps_abs: 1e-9,
+  eps_rel: 1e-9,
+  polish: true,
+};
 
 type V2 = [number, number];
-const mulG = (G: GeometryGradRequest['metric'], v: ArrayLike<number>): V2 => [
+const mulG = (G: GeometryRequest['metric'], v: ArrayLike<number>): V2 => [
   G[0] * v[0] + G[1] * v[1],
   G[2] * v[0] + G[3] * v[1],
 ];
-const solveG = (G: GeometryGradRequest['metric'], v: ArrayLike<number>): V2 => {
+const solveG = (G: GeometryRequest['metric'], v: ArrayLike<number>): V2 => {
   const det = G[0] * G[3] - G[1] * G[2];
   return [(G[3] * v[0] - G[1] * v[1]) / det, (-G[2] * v[0] + G[0] * v[1]) / det];
 };
-const gNorm = (G: GeometryGradRequest['metric'], v: ArrayLike<number>) => {
+const gNorm = (G: GeometryRequest['metric'], v: ArrayLike<number>) => {
   const Gv = mulG(G, v);
   return Math.sqrt(Math.max(0, v[0] * Gv[0] + v[1] * Gv[1]));
 };
 
-export function runGeometryGradients(req: GeometryGradRequest): GeometryGradResponse {
+/** What a Geometry job runs on: the routed forward solve and backward engine. */
+export interface GeometryEngines {
+  solve(
+    problem: QpProblem,
+    settings: Partial<QpSettings>,
+    warm?: WarmStart,
+  ): Promise<{ result: QpResult; run: BatchRun }>;
+  backward: BackwardEngine;
+  /** Which engine `backward` uses for a method. */
+  backwardName(method: 'kkt' | 'lpgd'): Promise<'cpu' | 'gpu'>;
+}
+
+/** Checks a request; throws a one-line reason. */
+function checkRequest(req: GeometryRequest): void {
   const { problem, w, metric: G, tau } = req;
   if (problem.n !== 2) throw new Error(`the geometry gradients need n = 2, got ${problem.n}`);
   if (!w.every(Number.isFinite)) throw new Error(`w must be finite, got (${w.join(', ')})`);
   if (!(tau > 0)) throw new Error(`LPGD τ must be positive, got ${tau}`);
   if (Math.abs(G[0] * G[3] - G[1] * G[2]) < 1e-12) throw new Error('the plot metric G is singular');
-  const result = solveQp(problem, SETTINGS);
-  if (result.status !== 'solved')
-    throw new Error(`the forward solve ended with status '${result.status}'`);
+}
+
+/**
+ * One job per move of a Geometry drag: solve x̂ = x*(ŵ) once (tight, polished) on the routed engine,
+ * then differentiate ½(x̂ − w)ᵀG(x̂ − w) through it by each chosen method, on the same engine where
+ * the method exists there.
+ */
+export async function runGeometryJob(
+  req: GeometryRequest,
+  engines: GeometryEngines,
+): Promise<GeometryResponse> {
+  const t0 = performance.now();
+  checkRequest(req);
+  const { result, run } = await engines.solve(req.problem, GEOMETRY_SETTINGS, req.warm);
+  const base = { what: req.what, w: req.w, tau: req.tau, result, run };
+  if (result.status !== 'solved') return { ...base, grads: null, ms: performance.now() - t0 };
+  const grads = await geometryGradients(req, result, engines);
+  return { ...base, grads, ms: performance.now() - t0 };
+}
+
+async function geometryGradients(
+  req: GeometryRequest,
+  result: QpResult,
+  engines: GeometryEngines,
+): Promise<GeometryGradResponse> {
+  const { problem, w, metric: G, tau } = req;
   const x: V2 = [result.x[0], result.x[1]];
   const diff: V2 = [x[0] - w[0], x[1] - w[1]];
   const g = mulG(G, diff);
@@ -93,17 +152,25 @@ export function runGeometryGradients(req: GeometryGradRequest): GeometryGradResp
   for (const method of req.methods) {
     try {
       let dw: V2;
+      let engine: 'cpu' | 'gpu' = 'cpu';
       if (method === 'identity') {
         // Straight-through on ŵ (Sahoo et al.): ∂x̂/∂ŵ ≈ I. ŵ acts as a negated cost, so ∂ℓ/∂ŵ is
         // minus the cost gradient identityWithProjection returns (−g), i.e. g itself.
         const dlDw = identityWithProjection(g).map((v) => -v);
         const step = solveG(G, dlDw);
         dw = [-step[0], -step[1]];
-      } else {
-        const dq = backward(problem, result, g, method, method === 'lpgd' ? { tau } : {}).dq;
+      } else if (method === 'smoothed-qp') {
+        // Smoothed QP (Property 3.11) is the CPU's: its Jacobian is formed from x̂ in Float64.
+        const dq = smoothedQpBackward(problem, result, g).dq;
         dw = [2 * dq[0], 2 * dq[1]];
+      } else {
+        const item = { problem, result, dl_dx: Float64Array.from(g) };
+        const options = method === 'lpgd' ? { tau } : {};
+        const [grads] = await engines.backward.backwardBatch([item], method, options);
+        engine = await engines.backwardName(method);
+        dw = [2 * grads.dq[0], 2 * grads.dq[1]];
       }
-      updates[method] = { dw, norm: gNorm(G, dw) };
+      updates[method] = { dw, norm: gNorm(G, dw), engine };
     } catch (e) {
       updates[method] = { dw: null, norm: NaN, error: errorMessage(e) };
     }
