@@ -58,7 +58,7 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
   if (A.rows !== n) throw new Error(`amdOrder needs a square matrix, got ${A.rows}×${n}`);
   const aggressive = options.aggressive ?? true;
   const alpha = options.dense ?? 10;
-  const denseLimit = alpha < 0 ? n : Math.min(n - 2, Math.max(16, alpha * Math.sqrt(n)));
+  const denseLimit = alpha < 0 ? n : Math.max(16, alpha * Math.sqrt(n));
 
   // Symmetric adjacency without the diagonal or duplicates, packed into iw.
   const { start, adj } = symmetricAdjacency(A);

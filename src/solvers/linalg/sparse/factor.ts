@@ -14,6 +14,11 @@ export interface SparseLdlOptions {
   /** Fill-reducing ordering (default 'amd'), or an explicit permutation (perm[k] = k-th row). */
   ordering?: Ordering;
   amd?: AmdOptions;
+  /**
+   * Refuse with FactorTooLargeError, during the symbolic analysis and before L is allocated, when
+   * the numeric factor would need more bytes than this.
+   */
+  maxFactorBytes?: number;
 }
 
 /** The ordering as a permutation array. */
@@ -57,7 +62,7 @@ export class SparseLdl {
   static analyze(U: Csc, options: SparseLdlOptions = {}): SparseLdl {
     const perm = orderingPermutation(U, options.ordering, options.amd);
     const { C, map } = cscSymPermUpper(U, perm);
-    return new SparseLdl(perm, C, map, ldlSymbolic(C));
+    return new SparseLdl(perm, C, map, ldlSymbolic(C, options.maxFactorBytes));
   }
 
   /** Entries of L strictly below the diagonal. */

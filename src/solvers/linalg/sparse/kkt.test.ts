@@ -5,7 +5,8 @@ import { matVec, maxAbs, normInf } from '../dense';
 import { assembleKkt } from '../ldl';
 import { FactorizationError, factorLinSys, type LinSys } from '../linsys';
 import { cscFromDense, cscNnz, cscToDenseMatrix, type Csc } from './csc';
-import { FactorTooLargeError, SparseKktLinSys, assembleKktUpper } from './kkt';
+import { SparseKktLinSys, assembleKktUpper } from './kkt';
+import { FactorTooLargeError } from './ldl';
 import { cscUpperTriangle } from './ops';
 import { randomSparseDense } from './testutil';
 

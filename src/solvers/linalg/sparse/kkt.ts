@@ -125,28 +125,6 @@ function writeKktValues(
   if (rhoVec) for (let i = 0; i < a.m; i++) out[at(a.rhoPos[i])] = -1 / rhoVec[i];
 }
 
-/** The numeric factor of a KKT system would need more memory than allowed. */
-export class FactorTooLargeError extends Error {
-  override name = 'FactorTooLargeError';
-  constructor(
-    /** Bytes the numeric factorization would allocate. */
-    readonly bytes: number,
-    /** The limit it exceeded. */
-    readonly limit: number,
-    /** Entries of L. */
-    readonly nnzL: number,
-  ) {
-    super(
-      `the KKT factor would need ${(bytes / 2 ** 20).toFixed(1)} MiB (nnz(L) = ${nnzL}), over the limit of ${(limit / 2 ** 20).toFixed(1)} MiB`,
-    );
-  }
-}
-
-export interface SparseKktOptions extends SparseLdlOptions {
-  /** Refuse with FactorTooLargeError, before allocating L, when the factor needs more bytes. */
-  maxFactorBytes?: number;
-}
-
 /** Sizes from the symbolic analysis, available before the numeric factor is allocated. */
 export interface KktAnalysis {
   n: number;
@@ -200,7 +178,7 @@ export class SparseKktLinSys implements LinSys {
 
   /**
    * Assembles, orders and analyzes K, then factors it. Throws FactorTooLargeError past
-   * options.maxFactorBytes (before allocating L) and FactorizationError when K is not
+   * options.maxFactorBytes (before allocating L), and FactorizationError when K is not
    * quasi-definite (P not PSD, in exact arithmetic).
    */
   static create(
@@ -208,21 +186,21 @@ export class SparseKktLinSys implements LinSys {
     A: Csc,
     sigma: number,
     rhoVec: ArrayLike<number>,
-    options: SparseKktOptions = {},
+    options: SparseLdlOptions = {},
   ): SparseKktLinSys {
     if (rhoVec.length !== A.rows)
       throw new Error(`rhoVec has length ${rhoVec.length}, A has ${A.rows} rows`);
     const assembly = assembleKktUpper(P, A, sigma, rhoVec);
     const ldl = SparseLdl.analyze(assembly.K, options);
-    const limit = options.maxFactorBytes;
-    if (limit !== undefined && ldl.factorBytes > limit)
-      throw new FactorTooLargeError(ldl.factorBytes, limit, ldl.nnzL);
     const sys = new SparseKktLinSys(assembly, ldl, P, sigma, rhoVec);
     sys.refactor();
     return sys;
   }
 
-  /** Sizes of K and of its factor under the chosen ordering, without a numeric factorization. */
+  /**
+   * Sizes of K and of its factor under the chosen ordering, without a numeric factorization
+   * (FactorTooLargeError past options.maxFactorBytes, found early).
+   */
   static analyze(P: Csc, A: Csc, options: SparseLdlOptions = {}): KktAnalysis {
     const { n, m, K } = assembleKktUpper(P, A, 1, new Float64Array(A.rows).fill(1));
     const ldl = SparseLdl.analyze(K, options);

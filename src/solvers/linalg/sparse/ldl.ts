@@ -25,24 +25,49 @@ export interface LdlSymbolic {
   nnzL: number;
 }
 
-/** Bytes a numeric factorization with this symbolic analysis allocates (L, D, D⁻¹, workspace). */
-export function ldlNumericBytes(sym: LdlSymbolic): number {
+/** Bytes a numeric factorization of order n with nnzL entries allocates (L, D, D⁻¹, workspace). */
+export function ldlNumericBytes(sym: { n: number; nnzL: number }): number {
   // Li (4) + Lx (8) per entry; D, D⁻¹, y (8 each) and four Int32 work arrays per column.
   return 12 * sym.nnzL + 40 * sym.n;
+}
+
+/** A factor would need more memory than allowed; raised before L is allocated. */
+export class FactorTooLargeError extends Error {
+  override name = 'FactorTooLargeError';
+  constructor(
+    /** Bytes the numeric factorization needs (a lower bound when `exact` is false). */
+    readonly bytes: number,
+    /** The limit it exceeds. */
+    readonly limit: number,
+    /** Entries of L (a lower bound when `exact` is false). */
+    readonly nnzL: number,
+    /** False when the analysis stopped early, as soon as the limit was passed. */
+    readonly exact: boolean,
+  ) {
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    super(
+      `the LDLᵀ factor would need ${exact ? '' : 'more than '}${mib(bytes)} ` +
+        `(nnz(L) ${exact ? '=' : '>'} ${nnzL}), over the limit of ${mib(limit)}`,
+    );
+  }
 }
 
 /**
  * Elimination tree and column counts of L from the pattern of the upper triangle C. Walking from each
  * row i of column k up the tree until a node already seen for k visits exactly the pattern of row k
- * of L, so each visit counts one entry of L. Time O(nnz(L)); no numeric values are read.
+ * of L, so each visit counts one entry of L. Time O(nnz(L)); no numeric values are read. Throws
+ * FactorTooLargeError as soon as the factor is known to need more than maxFactorBytes, so a
+ * hopeless analysis also stops early.
  */
-export function ldlSymbolic(C: Csc): LdlSymbolic {
+export function ldlSymbolic(C: Csc, maxFactorBytes = Infinity): LdlSymbolic {
   const n = C.cols;
   if (C.rows !== n) throw new CscFormatError(`LDLᵀ needs a square matrix, got ${C.rows}×${n}`);
   const { indptr, indices } = C;
   const etree = new Int32Array(n).fill(-1);
   const colCounts = new Int32Array(n);
   const seen = new Int32Array(n);
+  const maxNnzL = Math.min(0x7fffffff, (maxFactorBytes - 40 * n) / 12);
+  let nnzL = 0;
   for (let k = 0; k < n; k++) {
     seen[k] = k + 1;
     for (let p = indptr[k]; p < indptr[k + 1]; p++) {
@@ -54,18 +79,19 @@ export function ldlSymbolic(C: Csc): LdlSymbolic {
       while (seen[i] !== k + 1) {
         if (etree[i] === -1) etree[i] = k;
         colCounts[i]++;
+        nnzL++;
         seen[i] = k + 1;
         i = etree[i];
       }
     }
+    if (nnzL > maxNnzL) {
+      if (nnzL > 0x7fffffff) throw new RangeError('L would have more than 2³¹ − 1 entries');
+      const bytes = ldlNumericBytes({ n, nnzL });
+      throw new FactorTooLargeError(bytes, maxFactorBytes, nnzL, k === n - 1);
+    }
   }
   const Lp = new Int32Array(n + 1);
-  let nnzL = 0;
-  for (let j = 0; j < n; j++) {
-    nnzL += colCounts[j];
-    if (nnzL > 0x7fffffff) throw new RangeError(`L would have more than 2³¹ − 1 entries`);
-    Lp[j + 1] = nnzL;
-  }
+  for (let j = 0; j < n; j++) Lp[j + 1] = Lp[j] + colCounts[j];
   return { n, etree, colCounts, Lp, nnzL };
 }
 

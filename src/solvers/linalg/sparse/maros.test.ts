@@ -6,6 +6,7 @@ import { assembleKkt } from '../ldl';
 import { factorLinSys } from '../linsys';
 import { cscNnz, type Csc } from './csc';
 import { SparseKktLinSys, assembleKktUpper } from './kkt';
+import { FactorTooLargeError } from './ldl';
 import { cscColNormInf, cscSymMatVecUpper, cscSymColNormInfUpper } from './ops';
 import { loadSparseMaros, marosNames, type MarosSet, type SparseQp } from './testutil';
 
@@ -123,5 +124,28 @@ describe('large Maros–Meszaros KKT systems factor and solve accurately', () =>
           Ax[qp.A.indices[k]] += qp.A.data[k] * out[j];
       expect(normInf(Ax.map((x, i) => x - out[qp.n + i]))).toBeLessThan(1e-9 * Math.max(1, scale));
     }
+  });
+});
+
+describe('memory estimates before allocation', () => {
+  it('AUG2DC: the natural order is refused early and cheaply, AMD fits in 256 MiB', () => {
+    const qp = loadSparseMaros('maros-meszaros-benchmark', 'AUG2DC');
+    const limit = 256 * 2 ** 20;
+    const amd = SparseKktLinSys.analyze(qp.P, qp.A, { maxFactorBytes: limit });
+    expect(amd.factorBytes).toBeLessThan(limit);
+    // The natural order's L has 306,570,249 entries (3.4 GiB); the analysis stops past the limit.
+    const t = performance.now();
+    let error: unknown;
+    try {
+      SparseKktLinSys.analyze(qp.P, qp.A, { ordering: 'natural', maxFactorBytes: limit });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FactorTooLargeError);
+    const e = error as FactorTooLargeError;
+    expect(e.exact).toBe(false);
+    expect(e.bytes).toBeGreaterThan(limit);
+    expect(e.message).toMatch(/more than .* MiB .*over the limit of 256\.0 MiB/);
+    expect(performance.now() - t).toBeLessThan(2000);
   });
 });
