@@ -13,6 +13,7 @@
  * and rows denser than max(16, 10√n) are taken out first and ordered last.
  */
 import type { Csc } from './csc';
+import { cscSymmetricAdjacency } from './ops';
 
 export interface AmdOptions {
   /**
@@ -54,133 +55,171 @@ const W_LIMIT = 0x3fffffff;
  * triangle or both; the diagonal and values are ignored): perm[k] is the original index placed k-th.
  */
 export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int32Array {
-  const n = A.cols;
-  if (A.rows !== n) throw new Error(`amdOrder needs a square matrix, got ${A.rows}×${n}`);
-  const aggressive = options.aggressive ?? true;
-  const alpha = options.dense ?? 10;
-  const denseLimit = alpha < 0 ? n : Math.max(16, alpha * Math.sqrt(n));
+  if (A.rows !== A.cols) throw new Error(`amdOrder needs a square matrix, got ${A.rows}×${A.cols}`);
+  const graph = new QuotientGraph(A, options);
+  while (graph.nel < graph.n) graph.eliminate();
+  const perm = graph.permutation();
+  if (info) Object.assign(info, graph.stats);
+  return perm;
+}
 
-  // Symmetric adjacency without the diagonal or duplicates, packed into iw.
-  const { start, adj } = symmetricAdjacency(A);
-  const nzAdj = start[n];
-  const iwlen = nzAdj + Math.ceil(nzAdj / 5) + 2 * n;
-  const iw = new Int32Array(iwlen);
-  iw.set(adj);
-
+/** The quotient graph and the state of the elimination; one method per step of a pivot. */
+class QuotientGraph {
+  readonly n: number;
+  private readonly aggressive: boolean;
+  /** Lists of all nodes, packed; live lists move to the front when space runs out. */
+  private readonly iw: Int32Array;
+  /** First free slot of iw. */
+  private pfree: number;
   /** Start of node i's list in iw (E_i then A_i for a variable, L_e for an element). */
-  const pe = new Int32Array(n);
+  private readonly pe: Int32Array;
   /** Length of node i's list. */
-  const len = new Int32Array(n);
+  private readonly len: Int32Array;
   /** Number of elements at the head of a variable's list (|E_i|). */
-  const elen = new Int32Array(n);
+  private readonly elen: Int32Array;
   /** Weight of a supervariable (negated while it sits in the new element); 0 for anything else. */
-  const nv = new Int32Array(n).fill(1);
+  private readonly nv: Int32Array;
   /** Approximate external degree of a variable; weighted |L_e| of an element. */
-  const degree = new Int32Array(n);
-  /** Marks; for an element, w[e] − wflg = |L_e \ L_p| during a step; 0 once absorbed. */
-  const w = new Int32Array(n).fill(1);
-  const kind = new Uint8Array(n);
-  /** Absorbing element, or representative supervariable, of a node that is gone. */
-  const parent = new Int32Array(n).fill(-1);
-  // Degree lists (doubly linked) and hash buckets for supervariable detection.
-  const head = new Int32Array(n + 1).fill(-1);
-  const next = new Int32Array(n).fill(-1);
-  const last = new Int32Array(n).fill(-1);
-  const hashHead = new Int32Array(n).fill(-1);
-  const hashNext = new Int32Array(n).fill(-1);
-  const hashOf = new Int32Array(n);
-  const saved = new Int32Array(n);
+  private readonly degree: Int32Array;
+  /** Marks; for an element, w[e] − wflg = |L_e \ L_me| during a step; 0 once absorbed. */
+  private readonly w: Int32Array;
+  private wflg = 2;
+  /** Largest element so far: marks of one step stay within wflg + lemax. */
+  private lemax = 0;
+  private readonly kind: Uint8Array;
+  /** Absorbing element, or representative supervariable, of a node that left the graph. */
+  private readonly parent: Int32Array;
+  /** Degree lists: head[d] is the first variable of approximate degree d; next/last link them. */
+  private readonly head: Int32Array;
+  private readonly next: Int32Array;
+  private readonly last: Int32Array;
+  /** Lowest degree that may have a variable. */
+  private mindeg = 0;
+  /** Hash buckets of the new element's variables, for supervariable detection. */
+  private readonly hashHead: Int32Array;
+  private readonly hashNext: Int32Array;
+  private readonly hashOf: Int32Array;
   /** Principal variables in the order they were eliminated (pivots and mass eliminations). */
-  const elimOrder = new Int32Array(n);
-  let nElim = 0;
-  const stats: AmdInfo = { denseRows: 0, compressions: 0, merges: 0 };
+  private readonly elimOrder: Int32Array;
+  private nElim = 0;
+  /** Variables eliminated so far, weighted (dense rows count from the start). */
+  nel = 0;
+  readonly stats: AmdInfo = { denseRows: 0, compressions: 0, merges: 0 };
+  // The current step: pivot me, its new element's list iw[pme1 .. pme2), its weighted size degme.
+  private me = -1;
+  private nvpiv = 0;
+  private pme1 = 0;
+  private pme2 = 0;
+  private degme = 0;
 
-  let nel = 0;
-  for (let i = 0; i < n; i++) {
-    pe[i] = start[i];
-    len[i] = start[i + 1] - start[i];
-    if (len[i] > denseLimit) {
-      kind[i] = DENSE;
-      nv[i] = 0;
-      nel++;
-      stats.denseRows++;
+  constructor(A: Csc, options: AmdOptions) {
+    const n = (this.n = A.cols);
+    this.aggressive = options.aggressive ?? true;
+    const alpha = options.dense ?? 10;
+    const denseLimit = alpha < 0 ? n : Math.max(16, alpha * Math.sqrt(n));
+    const { start, adj } = cscSymmetricAdjacency(A);
+    const nzAdj = start[n];
+    // Live lists never outgrow the original graph, and a new element needs at most n slots.
+    this.iw = new Int32Array(nzAdj + Math.ceil(nzAdj / 5) + 2 * n);
+    this.iw.set(adj);
+    this.pfree = nzAdj;
+    this.pe = start.slice(0, n);
+    this.len = new Int32Array(n);
+    this.elen = new Int32Array(n);
+    this.nv = new Int32Array(n).fill(1);
+    this.degree = new Int32Array(n);
+    this.w = new Int32Array(n).fill(1);
+    this.kind = new Uint8Array(n);
+    this.parent = new Int32Array(n).fill(-1);
+    this.head = new Int32Array(n + 1).fill(-1);
+    this.next = new Int32Array(n).fill(-1);
+    this.last = new Int32Array(n).fill(-1);
+    this.hashHead = new Int32Array(n).fill(-1);
+    this.hashNext = new Int32Array(n).fill(-1);
+    this.hashOf = new Int32Array(n);
+    this.elimOrder = new Int32Array(n);
+    const { iw, pe, len, nv, kind, degree } = this;
+    for (let i = 0; i < n; i++) {
+      len[i] = start[i + 1] - start[i];
+      if (len[i] > denseLimit) {
+        kind[i] = DENSE;
+        nv[i] = 0;
+        this.nel++;
+        this.stats.denseRows++;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (kind[i] !== VARIABLE) continue;
+      let d = 0;
+      for (let p = pe[i]; p < pe[i] + len[i]; p++) if (nv[iw[p]] > 0) d++;
+      degree[i] = d;
+      this.insert(i, d);
     }
   }
-  for (let i = 0; i < n; i++) {
-    if (kind[i] !== VARIABLE) continue;
-    let d = 0;
-    for (let p = pe[i]; p < pe[i] + len[i]; p++) if (nv[iw[p]] > 0) d++;
-    degree[i] = d;
+
+  /** One pivot: select, build its element, update degrees, merge supervariables, finalize. */
+  eliminate(): void {
+    this.selectPivot();
+    this.buildElement();
+    this.externalSizes();
+    this.updateDegrees();
+    this.lemax = Math.max(this.lemax, this.degme);
+    this.wflg += this.lemax + 1;
+    if (this.wflg >= W_LIMIT) this.resetMarks();
+    this.detectSupervariables();
+    this.finalize();
   }
-  const insert = (i: number, d: number) => {
-    const h = head[d];
-    next[i] = h;
-    last[i] = -1;
-    if (h !== -1) last[h] = i;
-    head[d] = i;
-  };
-  const remove = (i: number) => {
+
+  private insert(i: number, d: number): void {
+    const h = this.head[d];
+    this.next[i] = h;
+    this.last[i] = -1;
+    if (h !== -1) this.last[h] = i;
+    this.head[d] = i;
+  }
+
+  private remove(i: number): void {
+    const { next, last } = this;
     if (last[i] !== -1) next[last[i]] = next[i];
-    else head[degree[i]] = next[i];
+    else this.head[this.degree[i]] = next[i];
     if (next[i] !== -1) last[next[i]] = last[i];
-  };
-  for (let i = 0; i < n; i++) if (kind[i] === VARIABLE) insert(i, degree[i]);
+  }
 
-  let pfree = nzAdj;
-  let wflg = 2;
-  let lemax = 0;
-  let mindeg = 0;
-  const resetMarks = () => {
-    for (let x = 0; x < n; x++) if (w[x] !== 0) w[x] = 1;
-    wflg = 2;
-  };
+  private resetMarks(): void {
+    const { w } = this;
+    for (let x = 0; x < this.n; x++) if (w[x] !== 0) w[x] = 1;
+    this.wflg = 2;
+  }
 
-  /** Moves every live list to the front of iw, in place (each list's head is tagged −(node + 1)). */
-  const compress = () => {
-    stats.compressions++;
-    for (let x = 0; x < n; x++) {
-      if (kind[x] <= ELEMENT && len[x] > 0) {
-        saved[x] = iw[pe[x]];
-        iw[pe[x]] = -(x + 1);
-      }
+  /** 1. The pivot me: a variable of least approximate degree. */
+  private selectPivot(): void {
+    const { head } = this;
+    while (head[this.mindeg] === -1) this.mindeg++;
+    const me = head[this.mindeg];
+    this.remove(me);
+    this.elimOrder[this.nElim++] = me;
+    this.me = me;
+    this.nvpiv = this.nv[me];
+    this.nel += this.nvpiv;
+    this.nv[me] = -this.nvpiv;
+  }
+
+  /**
+   * 2. The new element L_me = (A_me ∪ ⋃_{e ∈ E_me} L_e) \ me, built at the end of iw; its variables
+   *    are flagged (nv < 0) and leave the degree lists; the elements of E_me are absorbed.
+   */
+  private buildElement(): void {
+    if (this.iw.length - this.pfree < this.n) {
+      this.compress();
+      if (this.iw.length - this.pfree < this.n)
+        throw new Error('amdOrder: quotient graph outgrew its storage');
     }
-    let dst = 0;
-    let src = 0;
-    while (src < pfree) {
-      const v = iw[src];
-      if (v >= 0) {
-        src++;
-        continue;
-      }
-      const x = -v - 1;
-      pe[x] = dst;
-      iw[dst++] = saved[x];
-      for (let t = 1; t < len[x]; t++) iw[dst++] = iw[src + t];
-      src += len[x];
-    }
-    pfree = dst;
-  };
-
-  while (nel < n) {
-    // 1. The pivot: a variable of least approximate degree.
-    while (head[mindeg] === -1) mindeg++;
-    const me = head[mindeg];
-    remove(me);
-    elimOrder[nElim++] = me;
-    let nvpiv = nv[me];
-    nel += nvpiv;
-    nv[me] = -nvpiv;
-
-    // 2. The new element L_me = (A_me ∪ ⋃_{e ∈ E_me} L_e) \ me, built at the end of iw; the
-    //    elements of E_me are absorbed into it.
-    if (iwlen - pfree < n) {
-      compress();
-      if (iwlen - pfree < n) throw new Error('amdOrder: quotient graph outgrew its storage');
-    }
-    const pme1 = pfree;
+    const { iw, pe, len, nv, w, kind, parent, me } = this;
+    let pfree = this.pfree;
     let degme = 0;
+    const pme1 = pfree;
     const meStart = pe[me];
-    const meElen = elen[me];
+    const meElen = this.elen[me];
     for (let t = 0; t < len[me]; t++) {
       const x = iw[meStart + t];
       if (t < meElen) {
@@ -192,7 +231,7 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
             degme += nvi;
             nv[i] = -nvi;
             iw[pfree++] = i;
-            remove(i);
+            this.remove(i);
           }
         }
         parent[x] = me;
@@ -204,18 +243,24 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
           degme += nvi;
           nv[x] = -nvi;
           iw[pfree++] = x;
-          remove(x);
+          this.remove(x);
         }
       }
     }
-    const pme2 = pfree;
     kind[me] = ELEMENT;
     pe[me] = pme1;
-    len[me] = pme2 - pme1;
-    elen[me] = 0;
+    len[me] = pfree - pme1;
+    this.elen[me] = 0;
+    this.pfree = pfree;
+    this.pme1 = pme1;
+    this.pme2 = pfree;
+    this.degme = degme;
+  }
 
-    // 3. w[e] − wflg = |L_e \ L_me| for every element e adjacent to a variable of L_me.
-    for (let q = pme1; q < pme2; q++) {
+  /** 3. w[e] − wflg = |L_e \ L_me| for every element e adjacent to a variable of L_me. */
+  private externalSizes(): void {
+    const { iw, pe, elen, nv, w, degree, wflg } = this;
+    for (let q = this.pme1; q < this.pme2; q++) {
       const i = iw[q];
       const eln = elen[i];
       if (eln <= 0) continue;
@@ -228,10 +273,17 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
         else if (we !== 0) w[e] = degree[e] + wnvi;
       }
     }
+  }
 
-    // 4. For each i in L_me: prune E_i and A_i, bound the degree, put me first in its list, hash it;
-    //    or eliminate it with me when me is all it is adjacent to.
-    for (let q = pme1; q < pme2; q++) {
+  /**
+   * 4. For each i in L_me: prune E_i (absorbed elements; with aggressive absorption also those
+   *    inside L_me) and A_i (variables now in L_me), bound the degree, put me first in the list and
+   *    hash it; or eliminate i with me when me is all it is adjacent to (mass elimination).
+   */
+  private updateDegrees(): void {
+    const { iw, pe, len, elen, nv, w, kind, parent, degree, me, wflg, aggressive, n } = this;
+    const { hashHead, hashNext, hashOf } = this;
+    for (let q = this.pme1; q < this.pme2; q++) {
       const i = iw[q];
       const p1 = pe[i];
       const p2 = p1 + elen[i];
@@ -268,14 +320,14 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
       if (nElements === 1 && p3 === pn) {
         const nvi = -nv[i];
         parent[i] = me;
-        degme -= nvi;
-        nvpiv += nvi;
-        nel += nvi;
+        this.degme -= nvi;
+        this.nvpiv += nvi;
+        this.nel += nvi;
         nv[i] = 0;
         elen[i] = 0;
         len[i] = 0;
         kind[i] = MASS_ELIMINATED;
-        elimOrder[nElim++] = i;
+        this.elimOrder[this.nElim++] = i;
       } else {
         degree[i] = Math.min(degree[i], deg);
         // At least one entry (me itself, or an absorbed element) was dropped, so me fits.
@@ -290,13 +342,13 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
         hashHead[h] = i;
       }
     }
-    degree[me] = degme;
-    lemax = Math.max(lemax, degme);
-    wflg += lemax + 1;
-    if (wflg >= W_LIMIT) resetMarks();
+    degree[me] = this.degme;
+  }
 
-    // 5. Supervariables: variables of L_me with equal lists (same hash, length and |E|) merge.
-    for (let q = pme1; q < pme2; q++) {
+  /** 5. Variables of L_me with equal lists (same hash, length and |E_i|, then compared) merge. */
+  private detectSupervariables(): void {
+    const { iw, pe, len, elen, nv, w, kind, parent, hashHead, hashNext, hashOf } = this;
+    for (let q = this.pme1; q < this.pme2; q++) {
       let i = iw[q];
       if (nv[i] >= 0) continue;
       const h = hashOf[i];
@@ -306,6 +358,7 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
       while (i !== -1 && hashNext[i] !== -1) {
         const ln = len[i];
         const eln = elen[i];
+        const wflg = this.wflg;
         for (let p = pe[i] + 1; p < pe[i] + ln; p++) w[iw[p]] = wflg;
         let jlast = i;
         let j = hashNext[i];
@@ -319,7 +372,7 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
             elen[j] = 0;
             len[j] = 0;
             kind[j] = MERGED;
-            stats.merges++;
+            this.stats.merges++;
             j = hashNext[j];
             hashNext[jlast] = j;
           } else {
@@ -327,94 +380,88 @@ export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int3
             j = hashNext[j];
           }
         }
-        if (++wflg >= W_LIMIT) resetMarks();
+        if (++this.wflg >= W_LIMIT) this.resetMarks();
         i = hashNext[i];
       }
     }
+  }
 
-    // 6. Finalize: the degrees of L_me's variables, back in the degree lists; L_me compacted.
-    const nleft = n - nel;
-    let pme = pme1;
-    for (let q = pme1; q < pme2; q++) {
+  /** 6. L_me's variables get their degrees and go back in the degree lists; L_me is compacted. */
+  private finalize(): void {
+    const { iw, nv, degree, me, degme } = this;
+    const nleft = this.n - this.nel;
+    let pme = this.pme1;
+    for (let q = this.pme1; q < this.pme2; q++) {
       const i = iw[q];
       const nvi = -nv[i];
       if (nvi <= 0) continue;
       nv[i] = nvi;
       const deg = Math.min(degree[i] + degme - nvi, nleft - nvi);
       degree[i] = deg;
-      insert(i, deg);
-      if (deg < mindeg) mindeg = deg;
+      this.insert(i, deg);
+      if (deg < this.mindeg) this.mindeg = deg;
       iw[pme++] = i;
     }
     nv[me] = 0;
-    degree[me] = degme;
-    len[me] = pme - pme1;
-    pfree = pme;
+    this.len[me] = pme - this.pme1;
+    this.pfree = pme;
   }
 
-  // Each eliminated principal variable is followed by the variables merged into it (a tree through
-  // parent), then the dense rows come last.
-  const childHead = new Int32Array(n).fill(-1);
-  const sibling = new Int32Array(n).fill(-1);
-  for (let j = n - 1; j >= 0; j--) {
-    if (kind[j] !== MERGED) continue;
-    sibling[j] = childHead[parent[j]];
-    childHead[parent[j]] = j;
-  }
-  const perm = new Int32Array(n);
-  let k = 0;
-  const stack = saved;
-  for (let t = 0; t < nElim; t++) {
-    let top = 0;
-    stack[top++] = elimOrder[t];
-    while (top > 0) {
-      const x = stack[--top];
-      perm[k++] = x;
-      for (let c = childHead[x]; c !== -1; c = sibling[c]) stack[top++] = c;
+  /** Moves every live list to the front of iw, in place (each list's head is tagged −(node + 1)). */
+  private compress(): void {
+    const { iw, pe, len, kind, n } = this;
+    this.stats.compressions++;
+    const saved = new Int32Array(n);
+    for (let x = 0; x < n; x++) {
+      if (kind[x] <= ELEMENT && len[x] > 0) {
+        saved[x] = iw[pe[x]];
+        iw[pe[x]] = -(x + 1);
+      }
     }
+    let dst = 0;
+    let src = 0;
+    while (src < this.pfree) {
+      const v = iw[src];
+      if (v >= 0) {
+        src++;
+        continue;
+      }
+      const x = -v - 1;
+      pe[x] = dst;
+      iw[dst++] = saved[x];
+      for (let t = 1; t < len[x]; t++) iw[dst++] = iw[src + t];
+      src += len[x];
+    }
+    this.pfree = dst;
   }
-  for (let i = 0; i < n; i++) if (kind[i] === DENSE) perm[k++] = i;
-  if (k !== n) throw new Error(`amdOrder: ordered ${k} of ${n} rows`);
-  if (info) Object.assign(info, stats);
-  return perm;
-}
 
-/** Row lists of the symmetric pattern of A with the diagonal and duplicate entries removed. */
-function symmetricAdjacency(A: Csc): { start: Int32Array; adj: Int32Array } {
-  const n = A.cols;
-  const { indptr, indices } = A;
-  const count = new Int32Array(n + 1);
-  for (let j = 0; j < n; j++) {
-    for (let p = indptr[j]; p < indptr[j + 1]; p++) {
-      const i = indices[p];
-      if (i === j) continue;
-      count[i + 1]++;
-      count[j + 1]++;
+  /**
+   * The order: each eliminated principal variable followed by the variables merged into it (a tree
+   * through parent), then the dense rows.
+   */
+  permutation(): Int32Array {
+    const { n, kind, parent } = this;
+    const childHead = new Int32Array(n).fill(-1);
+    const sibling = new Int32Array(n).fill(-1);
+    for (let j = n - 1; j >= 0; j--) {
+      if (kind[j] !== MERGED) continue;
+      sibling[j] = childHead[parent[j]];
+      childHead[parent[j]] = j;
     }
-  }
-  for (let i = 0; i < n; i++) count[i + 1] += count[i];
-  const fill = count.slice(0, n);
-  const raw = new Int32Array(count[n]);
-  for (let j = 0; j < n; j++) {
-    for (let p = indptr[j]; p < indptr[j + 1]; p++) {
-      const i = indices[p];
-      if (i === j) continue;
-      raw[fill[i]++] = j;
-      raw[fill[j]++] = i;
+    const perm = new Int32Array(n);
+    const stack = new Int32Array(n);
+    let k = 0;
+    for (let t = 0; t < this.nElim; t++) {
+      let top = 0;
+      stack[top++] = this.elimOrder[t];
+      while (top > 0) {
+        const x = stack[--top];
+        perm[k++] = x;
+        for (let c = childHead[x]; c !== -1; c = sibling[c]) stack[top++] = c;
+      }
     }
+    for (let i = 0; i < n; i++) if (kind[i] === DENSE) perm[k++] = i;
+    if (k !== n) throw new Error(`amdOrder: ordered ${k} of ${n} rows`);
+    return perm;
   }
-  // Drop duplicates (a full symmetric A lists each edge twice per row).
-  const mark = new Int32Array(n).fill(-1);
-  const start = new Int32Array(n + 1);
-  let q = 0;
-  for (let i = 0; i < n; i++) {
-    for (let p = count[i]; p < count[i + 1]; p++) {
-      const j = raw[p];
-      if (mark[j] === i) continue;
-      mark[j] = i;
-      raw[q++] = j;
-    }
-    start[i + 1] = q;
-  }
-  return { start, adj: raw.subarray(0, q) };
 }

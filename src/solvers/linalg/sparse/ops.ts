@@ -188,3 +188,46 @@ export function cscSymColNormInfUpper(
   }
   return out;
 }
+
+/**
+ * Adjacency lists of the graph of the symmetric pattern of the square A (upper, lower or full
+ * storage): the neighbours of i are adj[start[i] .. start[i+1]), without i itself or duplicates.
+ */
+export function cscSymmetricAdjacency(A: Csc): { start: Int32Array; adj: Int32Array } {
+  const n = A.cols;
+  const { indptr, indices } = A;
+  const count = new Int32Array(n + 1);
+  for (let j = 0; j < n; j++) {
+    for (let p = indptr[j]; p < indptr[j + 1]; p++) {
+      const i = indices[p];
+      if (i === j) continue;
+      count[i + 1]++;
+      count[j + 1]++;
+    }
+  }
+  for (let i = 0; i < n; i++) count[i + 1] += count[i];
+  const fill = count.slice(0, n);
+  const raw = new Int32Array(count[n]);
+  for (let j = 0; j < n; j++) {
+    for (let p = indptr[j]; p < indptr[j + 1]; p++) {
+      const i = indices[p];
+      if (i === j) continue;
+      raw[fill[i]++] = j;
+      raw[fill[j]++] = i;
+    }
+  }
+  // Drop duplicates (a full symmetric A lists each edge twice per row).
+  const mark = new Int32Array(n).fill(-1);
+  const start = new Int32Array(n + 1);
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    for (let p = count[i]; p < count[i + 1]; p++) {
+      const j = raw[p];
+      if (mark[j] === i) continue;
+      mark[j] = i;
+      raw[q++] = j;
+    }
+    start[i + 1] = q;
+  }
+  return { start, adj: raw.subarray(0, q) };
+}
