@@ -150,7 +150,7 @@ export class SparseKktLinSys implements LinSys {
   /** The factorization (ordering, symbolic analysis, numeric factor). */
   readonly ldl: SparseLdl;
   private readonly assembly: KktAssembly;
-  /** Pattern of P (values are copied into the factor, never read again). */
+  /** P as last given: its block of K is rewritten whole (with σ) whenever P or A changes. */
   private readonly P: Csc;
   /** Per-row ρ. */
   private readonly rhoVec: Float64Array;
@@ -228,7 +228,7 @@ export class SparseKktLinSys implements LinSys {
     for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] / rhoVec[i];
   }
 
-  /** Replaces the per-row ρ (length m) and refactors numerically (the analysis is kept). */
+  /** Replaces the per-row ρ (length m) and refactors numerically (the ordering and analysis stay). */
   updateRho(rhoVec: ArrayLike<number>): void {
     if (rhoVec.length !== this.m)
       throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
@@ -241,7 +241,8 @@ export class SparseKktLinSys implements LinSys {
 
   /**
    * New values of P and/or A in the patterns given at creation (entry order of those CSC arrays),
-   * then a numeric refactorization with the same analysis.
+   * then a numeric refactorization with the same analysis. A FactorizationError (P no longer PSD)
+   * leaves the system unable to solve until an update factors.
    */
   updateMatrices(Px?: ArrayLike<number>, Ax?: ArrayLike<number>): void {
     if (Px !== undefined) {
