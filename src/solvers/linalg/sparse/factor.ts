@@ -22,7 +22,11 @@ export interface SparseLdlOptions {
 }
 
 /** The ordering as a permutation array. */
-export function orderingPermutation(U: Csc, ordering: Ordering = 'amd', amd?: AmdOptions) {
+export function orderingPermutation(
+  U: Csc,
+  ordering: Ordering = 'amd',
+  amd?: AmdOptions,
+): Int32Array {
   if (ordering === 'amd') return amdOrder(U, amd);
   if (ordering === 'natural') return Int32Array.from({ length: U.cols }, (_, i) => i);
   return Int32Array.from(ordering);
