@@ -4,3 +4,4 @@ export * from './cholesky';
 export * from './ldl';
 export * from './eigen';
 export * from './linsys';
+export * from './sparse';

@@ -1,0 +1,263 @@
+/**
+ * OSQP's x-update system in sparse form: the quasi-definite KKT matrix
+ *
+ *   K = [P + σI   Aᵀ        ]
+ *       [A        −diag(ρ)⁻¹]
+ *
+ * assembled as its upper triangle, with the position of every P, A, σ and ρ value remembered so that
+ * a ρ update, or new P/A values in the same pattern, rewrites values in place and reruns only the
+ * numeric factorization.
+ */
+import type { LinSys } from '../linsys';
+import { CscFormatError, cscAlloc, cscCheck, cscNnz, cscTransposeWithMap, type Csc } from './csc';
+import { SparseLdl, type SparseLdlOptions } from './factor';
+import { checkUpperTriangular } from './ops';
+
+/** The upper triangle of K and where each datum lands in it. */
+export interface KktAssembly {
+  n: number;
+  m: number;
+  /**
+   * Upper triangle of K, (n + m)×(n + m), columns sorted, with the values given at assembly (a
+   * SparseKktLinSys rewrites its own permuted copy, not this one).
+   */
+  K: Csc;
+  /** Position in K.data of each entry of P (P's entry order). */
+  pPos: Int32Array;
+  /** Position in K.data of each entry of A (A's entry order). */
+  aPos: Int32Array;
+  /** Position in K.data of K(j, j) = P_jj + σ, j < n (present even where P_jj is not stored). */
+  sigmaPos: Int32Array;
+  /** Position in K.data of K(n + i, n + i) = −1/ρ_i. */
+  rhoPos: Int32Array;
+}
+
+/** Checks P (n×n upper triangle) and A (m×n), both canonical; returns [n, m]. */
+function checkKktData(P: Csc, A: Csc): [number, number] {
+  cscCheck(P, 'P');
+  cscCheck(A, 'A');
+  checkUpperTriangular(P, 'P');
+  if (A.cols !== P.cols)
+    throw new CscFormatError(`A has ${A.cols} columns but P is ${P.rows}×${P.cols}`);
+  return [P.cols, A.rows];
+}
+
+/**
+ * The upper triangle of K for P (upper triangle, canonical CSC) and A (canonical CSC). Column j < n
+ * holds P's column j then the diagonal; column n + i holds row i of A then −1/ρ_i.
+ */
+export function assembleKktUpper(
+  P: Csc,
+  A: Csc,
+  sigma: number,
+  rhoVec: ArrayLike<number>,
+): KktAssembly {
+  const [n, m] = checkKktData(P, A);
+  const N = n + m;
+  const { T: At, map: tMap } = cscTransposeWithMap(A);
+  let nnz = cscNnz(At) + m;
+  for (let j = 0; j < n; j++) {
+    const end = P.indptr[j + 1];
+    nnz += end - P.indptr[j];
+    if (end === P.indptr[j] || P.indices[end - 1] !== j) nnz++;
+  }
+  const K = cscAlloc(N, N, nnz);
+  const pPos = new Int32Array(cscNnz(P));
+  const aPos = new Int32Array(cscNnz(A));
+  const sigmaPos = new Int32Array(n);
+  const rhoPos = new Int32Array(m);
+  let q = 0;
+  for (let j = 0; j < n; j++) {
+    for (let k = P.indptr[j]; k < P.indptr[j + 1]; k++) {
+      const i = P.indices[k];
+      if (i === j) continue;
+      K.indices[q] = i;
+      pPos[k] = q++;
+    }
+    const end = P.indptr[j + 1];
+    if (end > P.indptr[j] && P.indices[end - 1] === j) pPos[end - 1] = q;
+    K.indices[q] = j;
+    sigmaPos[j] = q++;
+    K.indptr[j + 1] = q;
+  }
+  const atStart = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    atStart[i] = q;
+    for (let t = At.indptr[i]; t < At.indptr[i + 1]; t++) K.indices[q++] = At.indices[t];
+    K.indices[q] = n + i;
+    rhoPos[i] = q++;
+    K.indptr[n + i + 1] = q;
+  }
+  for (let j = 0; j < A.cols; j++) {
+    for (let k = A.indptr[j]; k < A.indptr[j + 1]; k++) {
+      const i = A.indices[k];
+      aPos[k] = atStart[i] + (tMap[k] - At.indptr[i]);
+    }
+  }
+  const assembly: KktAssembly = { n, m, K, pPos, aPos, sigmaPos, rhoPos };
+  writeKktValues(assembly, K.data, P, A.data, sigma, rhoVec);
+  return assembly;
+}
+
+/**
+ * Writes K's values into `out` (K's entry order, or any order through `remap`): P with σ on its
+ * diagonal, A, and −1/ρ.
+ */
+function writeKktValues(
+  a: KktAssembly,
+  out: Float64Array,
+  P: Csc,
+  Ax: ArrayLike<number> | undefined,
+  sigma: number,
+  rhoVec: ArrayLike<number> | undefined,
+  remap?: Int32Array,
+): void {
+  const at = (q: number) => (remap ? remap[q] : q);
+  for (let j = 0; j < a.n; j++) {
+    out[at(a.sigmaPos[j])] = sigma;
+    for (let k = P.indptr[j]; k < P.indptr[j + 1]; k++) {
+      const q = at(a.pPos[k]);
+      if (P.indices[k] === j) out[q] += P.data[k];
+      else out[q] = P.data[k];
+    }
+  }
+  if (Ax) for (let k = 0; k < a.aPos.length; k++) out[at(a.aPos[k])] = Ax[k];
+  if (rhoVec) for (let i = 0; i < a.m; i++) out[at(a.rhoPos[i])] = -1 / rhoVec[i];
+}
+
+/** Sizes from the symbolic analysis, available before the numeric factor is allocated. */
+export interface KktAnalysis {
+  n: number;
+  m: number;
+  /** Stored entries of K's upper triangle. */
+  nnzK: number;
+  /** Entries of L strictly below the diagonal, for the chosen ordering. */
+  nnzL: number;
+  /** Bytes the numeric factorization will allocate. */
+  factorBytes: number;
+}
+
+/**
+ * Sparse quasi-definite LDLᵀ of OSQP's KKT system behind the LinSys verbs (OSQP's QDLDL backend).
+ * P (upper triangle) and A must be canonical CSC; their patterns are fixed for the system's life.
+ */
+export class SparseKktLinSys implements LinSys {
+  readonly kind = 'kkt-ldl' as const;
+  /** Storage of the factorization, to tell this system from the dense 'kkt-ldl'. */
+  readonly storage = 'sparse' as const;
+  readonly n: number;
+  readonly m: number;
+  /** The factorization (ordering, symbolic analysis, numeric factor). */
+  readonly ldl: SparseLdl;
+  private readonly assembly: KktAssembly;
+  /** P as last given: its block of K is rewritten whole (with σ) whenever P or A changes. */
+  private readonly P: Csc;
+  /** Per-row ρ. */
+  private readonly rhoVec: Float64Array;
+  /** Row signs of K: +1 on the x block, −1 on the ν block (quasi-definiteness). */
+  private readonly signs: Int8Array;
+  /** Scratch: zᵏ − ρ⁻¹yᵏ, kept to recover z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν. */
+  private readonly w: Float64Array;
+
+  private constructor(
+    assembly: KktAssembly,
+    ldl: SparseLdl,
+    P: Csc,
+    private readonly sigma: number,
+    rhoVec: ArrayLike<number>,
+  ) {
+    this.assembly = assembly;
+    this.ldl = ldl;
+    this.n = assembly.n;
+    this.m = assembly.m;
+    this.P = { ...P, data: new Float64Array(P.data) };
+    this.rhoVec = Float64Array.from(rhoVec);
+    this.signs = new Int8Array(this.n + this.m).fill(1, 0, this.n).fill(-1, this.n);
+    this.w = new Float64Array(this.m);
+  }
+
+  /**
+   * Assembles, orders and analyzes K, then factors it. Throws FactorTooLargeError past
+   * options.maxFactorBytes (before allocating L), and FactorizationError when K is not
+   * quasi-definite (P not PSD, in exact arithmetic).
+   */
+  static create(
+    P: Csc,
+    A: Csc,
+    sigma: number,
+    rhoVec: ArrayLike<number>,
+    options: SparseLdlOptions = {},
+  ): SparseKktLinSys {
+    if (rhoVec.length !== A.rows)
+      throw new Error(`rhoVec has length ${rhoVec.length}, A has ${A.rows} rows`);
+    const assembly = assembleKktUpper(P, A, sigma, rhoVec);
+    const ldl = SparseLdl.analyze(assembly.K, options);
+    const sys = new SparseKktLinSys(assembly, ldl, P, sigma, rhoVec);
+    sys.refactor();
+    return sys;
+  }
+
+  /**
+   * Sizes of K and of its factor under the chosen ordering, without a numeric factorization
+   * (FactorTooLargeError past options.maxFactorBytes, found early).
+   */
+  static analyze(P: Csc, A: Csc, options: SparseLdlOptions = {}): KktAnalysis {
+    const { n, m, K } = assembleKktUpper(P, A, 1, new Float64Array(A.rows).fill(1));
+    const ldl = SparseLdl.analyze(K, options);
+    return { n, m, nnzK: cscNnz(K), nnzL: ldl.nnzL, factorBytes: ldl.factorBytes };
+  }
+
+  get nnzK(): number {
+    return cscNnz(this.assembly.K);
+  }
+
+  get nnzL(): number {
+    return this.ldl.nnzL;
+  }
+
+  /** Positive pivots of the current factor: n for a quasi-definite K. */
+  get positivePivots(): number {
+    return this.ldl.positivePivots;
+  }
+
+  /** Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. */
+  solve(b: Float64Array): void {
+    const { n, m, w, rhoVec } = this;
+    for (let i = 0; i < m; i++) w[i] = b[n + i];
+    this.ldl.solve(b);
+    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] / rhoVec[i];
+  }
+
+  /** Replaces the per-row ρ (length m) and refactors numerically (the ordering and analysis stay). */
+  updateRho(rhoVec: ArrayLike<number>): void {
+    if (rhoVec.length !== this.m)
+      throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
+    this.rhoVec.set(rhoVec);
+    const { rhoPos } = this.assembly;
+    const { map, C } = this.ldl;
+    for (let i = 0; i < this.m; i++) C.data[map[rhoPos[i]]] = -1 / rhoVec[i];
+    this.refactor();
+  }
+
+  /**
+   * New values of P and/or A in the patterns given at creation (entry order of those CSC arrays),
+   * then a numeric refactorization with the same analysis. A FactorizationError (P no longer PSD)
+   * leaves the system unable to solve until an update factors.
+   */
+  updateMatrices(Px?: ArrayLike<number>, Ax?: ArrayLike<number>): void {
+    if (Px !== undefined) {
+      if (Px.length !== this.P.data.length)
+        throw new Error(`Px has ${Px.length} values, P has ${this.P.data.length} entries`);
+      this.P.data.set(Px);
+    }
+    if (Ax !== undefined && Ax.length !== this.assembly.aPos.length)
+      throw new Error(`Ax has ${Ax.length} values, A has ${this.assembly.aPos.length} entries`);
+    // σ sits on P's diagonal entries, so P's block is always rewritten whole.
+    writeKktValues(this.assembly, this.ldl.C.data, this.P, Ax, this.sigma, undefined, this.ldl.map);
+    this.refactor();
+  }
+
+  private refactor(): void {
+    this.ldl.factor(this.signs);
+  }
+}
