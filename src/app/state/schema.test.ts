@@ -43,8 +43,8 @@ describe('config schema', () => {
       bengines: ['gpu-shared', 'cpu'],
     };
     expect(encodeHash(c)).toBe(
-      'panel=geometry&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25&seed=1' +
-        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper&batch=gpu' +
+      'panel=geometry&seed=1&batch=gpu&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25' +
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper' +
         '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared',
     );
     // Decoding gives the values in the schema's order, whatever order the URL lists them in.
@@ -121,10 +121,11 @@ describe('config schema', () => {
   it('lists every field once and gives independent default objects', () => {
     expect(CONFIG_KEYS).toEqual([
       'panel',
+      'seed',
+      'batch',
       'preset',
       'what',
       'cons',
-      'seed',
       'w',
       'gtau',
       'grads',
@@ -134,7 +135,6 @@ describe('config schema', () => {
       'rho',
       't0',
       'curves',
-      'batch',
       'bsizes',
       'bbatches',
       'bengines',

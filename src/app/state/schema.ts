@@ -1,304 +1,27 @@
 /**
  * The app's shareable configuration: one table of fields, each with its type, default
  * and URL encoding. Defaults, the URL hash and the controls are all derived from it, so a
- * copied link reproduces the same view (TensorFlow Playground's `State.PROPS`).
+ * copied link reproduces the same view (TensorFlow Playground's `State.PROPS`). Each panel's
+ * fields live in their own module (./fields/*.ts) and merge here.
  *
  * Pure TypeScript (no DOM), so the round trip is unit-tested in Node. The URL hash codec built on
  * this table is in hash.ts.
  */
 import { ROUTES } from '../../workers/routing';
-import {
-  BATCH_OPTIONS,
-  DEFAULT_SELECTION,
-  ENGINE_OPTIONS,
-  SIZE_NAMES,
-} from '../panels/bench/options';
-import { errorMessage } from '../../solvers/errors';
+import { enumField, intField } from './fields/kinds';
+import { GEOMETRY_FIELDS } from './fields/geometry';
+import { ENVELOPE_FIELDS } from './fields/envelopes';
+import { BENCH_FIELDS } from './fields/bench';
+
+export * from './fields/kinds';
+export * from './fields/geometry';
+export * from './fields/envelopes';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
 
-export const GEOMETRY_PRESETS = ['polygon', 'simplex', 'custom'] as const;
-export type GeometryPresetName = (typeof GEOMETRY_PRESETS)[number];
-
-/** A field of the schema. `T` is the in-memory value type. */
-export interface FieldBase<T> {
-  /** Key in the state object and in the URL hash. */
-  name: string;
-  /** Label for the generated control. */
-  label: string;
-  default: T;
-  /** Text written after `name=` in the hash. */
-  encode(value: T): string;
-  /** Inverse of `encode`; throws an Error with a human-readable reason on bad input. */
-  decode(text: string): T;
-}
-
-export interface EnumField<V extends string> extends FieldBase<V> {
-  type: 'enum';
-  values: readonly V[];
-  /** Display names of the values (the URL stores the value itself). */
-  valueLabels: Record<V, string>;
-}
-export interface IntField extends FieldBase<number> {
-  type: 'int';
-  min: number;
-  max: number;
-}
-export interface VecField extends FieldBase<[number, number]> {
-  type: 'vec2';
-  /** Values are rounded to this many decimals, so hash → state → hash is exact. */
-  decimals: number;
-}
-
-export interface FloatField extends FieldBase<number> {
-  type: 'float';
-  min: number;
-  max: number;
-  /** Values are rounded to this many decimals, so hash → state → hash is exact. */
-  decimals: number;
-  /** Controls show it on a logarithmic scale (then min > 0). */
-  log: boolean;
-}
-export interface BoolField extends FieldBase<boolean> {
-  type: 'bool';
-}
-/** A subset of named values (e.g. which methods to draw), stored as a comma list in `values` order. */
-export interface FlagsField<V extends string> extends FieldBase<V[]> {
-  type: 'flags';
-  values: readonly V[];
-}
-
-/** One half-plane a₁x₁ + a₂x₂ ≤ h, stored as [a₁, a₂, h]. */
-export type HalfPlaneSpec = [number, number, number];
-
-export interface HalfPlanesField extends FieldBase<HalfPlaneSpec[]> {
-  type: 'halfplanes';
-  decimals: number;
-  /** Largest |coefficient| accepted. */
-  bound: number;
-  maxRows: number;
-}
-
-/** A decimal number as a link may write it ("-1.5", ".5", "2e-3"); hex, "Infinity" and the like are not. */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
-
-/** The number `text` spells in decimal, else NaN (also for "", which `Number` reads as 0). */
-export function parseDecimal(text: string): number {
-  const t = text.trim();
-  return DECIMAL.test(t) ? Number(t) : NaN;
-}
-
-/** Rounds to `decimals` places; `+0` turns −0 into 0 so it encodes as "0". */
-export function roundTo(v: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(v * f) / f + 0;
-}
-
-function enumField<V extends string>(
-  name: string,
-  label: string,
-  values: readonly V[],
-  def: V,
-  valueLabels: Record<V, string>,
-): EnumField<V> {
-  return {
-    type: 'enum',
-    name,
-    label,
-    values,
-    valueLabels,
-    default: def,
-    encode: (v) => v,
-    decode: (text) => {
-      const hit = values.find((v) => v === text);
-      if (hit === undefined) throw new Error(`expected one of ${values.join(', ')}, got "${text}"`);
-      return hit;
-    },
-  };
-}
-
-function intField(name: string, label: string, def: number, min: number, max: number): IntField {
-  return {
-    type: 'int',
-    name,
-    label,
-    default: def,
-    min,
-    max,
-    encode: (v) => String(v),
-    decode: (text) => {
-      if (!/^-?\d+$/.test(text)) throw new Error(`expected an integer, got "${text}"`);
-      const v = Number(text);
-      if (v < min || v > max) throw new Error(`expected an integer in [${min}, ${max}], got ${v}`);
-      return v;
-    },
-  };
-}
-
-function floatField(
-  name: string,
-  label: string,
-  def: number,
-  min: number,
-  max: number,
-  decimals: number,
-  log = false,
-): FloatField {
-  if (log && !(min > 0)) throw new Error(`log field ${name} needs min > 0`);
-  return {
-    type: 'float',
-    name,
-    label,
-    default: def,
-    min,
-    max,
-    decimals,
-    log,
-    encode: (v) => String(roundTo(v, decimals)),
-    decode: (text) => {
-      const v = parseDecimal(text);
-      if (!Number.isFinite(v)) throw new Error(`expected a number, got "${text}"`);
-      const r = roundTo(v, decimals);
-      if (r < min || r > max) throw new Error(`expected a number in [${min}, ${max}], got ${v}`);
-      return r;
-    },
-  };
-}
-
-function boolField(name: string, label: string, def: boolean): BoolField {
-  return {
-    type: 'bool',
-    name,
-    label,
-    default: def,
-    encode: (v) => (v ? '1' : '0'),
-    decode: (text) => {
-      if (text !== '0' && text !== '1') throw new Error(`expected 0 or 1, got "${text}"`);
-      return text === '1';
-    },
-  };
-}
-
-/** `list` with `v` removed if present, else added; the result in `order` (a flags field's values). */
-export function toggled<T>(list: readonly T[], v: T, order: readonly T[]): T[] {
-  return list.includes(v)
-    ? list.filter((x) => x !== v)
-    : order.filter((x) => x === v || list.includes(x));
-}
-
-function flagsField<V extends string>(
-  name: string,
-  label: string,
-  values: readonly V[],
-  def: V[],
-): FlagsField<V> {
-  return {
-    type: 'flags',
-    name,
-    label,
-    values,
-    default: def,
-    encode: (v) => values.filter((x) => v.includes(x)).join(','),
-    decode: (text) => {
-      if (text === '') return [];
-      const parts = text.split(',');
-      const bad = parts.filter((p) => !values.includes(p as V));
-      if (bad.length)
-        throw new Error(`unknown value "${bad[0]}"; expected some of ${values.join(', ')}`);
-      return values.filter((x) => parts.includes(x));
-    },
-  };
-}
-
-function vec2Field(
-  name: string,
-  label: string,
-  def: [number, number],
-  decimals: number,
-  bound: number,
-): VecField {
-  return {
-    type: 'vec2',
-    name,
-    label,
-    default: def,
-    decimals,
-    encode: (v) => v.map((c) => String(roundTo(c, decimals))).join(','),
-    decode: (text) => {
-      const parts = text.split(',');
-      const nums = parts.map(parseDecimal);
-      if (nums.length !== 2 || nums.some((c) => !Number.isFinite(c))) {
-        throw new Error(`expected two comma-separated numbers, got "${text}"`);
-      }
-      if (nums.some((c) => Math.abs(c) > bound))
-        throw new Error(`coordinates must lie in [−${bound}, ${bound}], got "${text}"`);
-      return [roundTo(nums[0], decimals), roundTo(nums[1], decimals)];
-    },
-  };
-}
-
-/** Parses "a₁,a₂,h"; throws with the reason when it is not a usable half-plane. */
-export function decodeHalfPlane(text: string, decimals: number, bound: number): HalfPlaneSpec {
-  const nums = text.split(',').map(parseDecimal);
-  if (nums.length !== 3 || nums.some((c) => !Number.isFinite(c))) {
-    throw new Error(`expected three numbers a₁,a₂,h, got "${text}"`);
-  }
-  if (nums.some((c) => Math.abs(c) > bound))
-    throw new Error(`coefficients must lie in [−${bound}, ${bound}], got "${text}"`);
-  const row = nums.map((c) => roundTo(c, decimals)) as HalfPlaneSpec;
-  if (row[0] === 0 && row[1] === 0)
-    throw new Error(`the normal (a₁, a₂) must be nonzero, got "${text}"`);
-  return row;
-}
-
-function halfPlanesField(
-  name: string,
-  label: string,
-  def: HalfPlaneSpec[],
-  decimals: number,
-  bound: number,
-  maxRows: number,
-): HalfPlanesField {
-  return {
-    type: 'halfplanes',
-    name,
-    label,
-    default: def,
-    decimals,
-    bound,
-    maxRows,
-    encode: (rows) =>
-      rows.map((r) => r.map((c) => String(roundTo(c, decimals))).join(',')).join(';'),
-    decode: (text) => {
-      const parts = text.split(';');
-      if (parts.length > maxRows)
-        throw new Error(`at most ${maxRows} half-planes, got ${parts.length}`);
-      return parts.map((p, i) => {
-        try {
-          return decodeHalfPlane(p, decimals, bound);
-        } catch (e) {
-          throw new Error(`half-plane ${i + 1}: ${errorMessage(e)}`);
-        }
-      });
-    },
-  };
-}
-
-/** Largest |coordinate| accepted for ŵ: the plots show roughly [−2.5, 2.5]. */
-export const WHAT_BOUND = 10;
-/** ŵ is kept on a 10⁻³ grid (far below a pixel) so the hash is short and round-trips exactly. */
-export const WHAT_DECIMALS = 3;
-
-/** The Lagrange–Moreau envelopes the Envelopes panel can draw. */
-export const ENVELOPE_CURVES = ['lower', 'average', 'upper'] as const;
-export type EnvelopeCurveName = (typeof ENVELOPE_CURVES)[number];
-
-/** Gradient methods the Geometry panel can draw (names as in src/workers/geometryGradJob). */
-export const GRAD_VIEWS = ['kkt', 'smoothed-qp', 'lpgd', 'identity'] as const;
-export type GradViewName = (typeof GRAD_VIEWS)[number];
-
-export const SCHEMA = {
+/** Fields of the whole app: the panel shown, the seed, and where jobs run. */
+const APP_FIELDS = {
   panel: enumField('panel', 'Panel', PANELS, 'geometry', {
     geometry: 'Geometry',
     envelopes: 'Envelopes',
@@ -306,55 +29,21 @@ export const SCHEMA = {
     benchmarks: 'Benchmarks',
     lessons: 'Lessons',
   }),
-  preset: enumField('preset', 'Feasible set', GEOMETRY_PRESETS, 'polygon', {
-    polygon: 'Pentagon',
-    simplex: 'Simplex (3-asset portfolio)',
-    custom: 'Custom half-planes (editable)',
-  }),
-  what: vec2Field('what', 'Prediction ŵ', [1.2, 0.4], WHAT_DECIMALS, WHAT_BOUND),
-  /** Half-planes of the 'custom' preset: a box with one corner cut off. */
-  cons: halfPlanesField(
-    'cons',
-    'Half-planes a₁x₁ + a₂x₂ ≤ h',
-    [
-      [1, 0, 1],
-      [0, 1, 1],
-      [-1, 0, 1],
-      [0, -1, 1],
-      [1, 1, 1.5],
-    ],
-    3,
-    100,
-    12,
-  ),
   seed: intField('seed', 'Random seed', 1, 0, 2 ** 31 - 1),
-  /** Geometry: the true parameter w of the loss ½‖x̂ − w‖². */
-  w: vec2Field('w', 'True parameter w', [-0.4, -0.3], WHAT_DECIMALS, WHAT_BOUND),
-  gtau: floatField('gtau', 'LPGD τ', 0.5, 0.001, 10, 4, true),
-  grads: flagsField('grads', 'Gradient methods', GRAD_VIEWS, [...GRAD_VIEWS]),
-  ball: boolField('ball', 'Smoothing ball', false),
-  /** Envelopes: the LP's dimension, τ, ρ and the linearization point t₀ along the cut. */
-  dim: intField('dim', 'Dimension n of the box', 4, 2, 6),
-  tau: floatField('tau', 'Temperature τ', 1, 0.01, 10, 4, true),
-  rho: floatField('rho', 'Augmentation ρ', 0, 0, 5, 3),
-  t0: floatField('t0', 'Linearization point t₀', 0.7, -2, 2, 3),
-  /** Envelopes: which of the three envelopes are drawn (the readout always lists all three). */
-  curves: flagsField('curves', 'Envelopes drawn', ENVELOPE_CURVES, [...ENVELOPE_CURVES]),
   /** Where jobs run, forward and backward (travels with each request; src/workers/routing.ts). */
   batch: enumField('batch', 'Run on', ROUTES, 'auto', {
     auto: 'Auto',
     gpu: 'WebGPU',
     cpu: 'CPU',
   }),
-  /** Benchmark panel: which sizes, batch sizes and engines the next run covers. */
-  bsizes: flagsField('bsizes', 'Problem sizes d×meq', SIZE_NAMES, [...DEFAULT_SELECTION.sizes]),
-  bbatches: flagsField(
-    'bbatches',
-    'Batch sizes',
-    BATCH_OPTIONS.map(String),
-    DEFAULT_SELECTION.batches.map(String),
-  ),
-  bengines: flagsField('bengines', 'Engines', ENGINE_OPTIONS, [...DEFAULT_SELECTION.engines]),
+} as const;
+
+/** Every field; the hash lists them in this order. */
+export const SCHEMA = {
+  ...APP_FIELDS,
+  ...GEOMETRY_FIELDS,
+  ...ENVELOPE_FIELDS,
+  ...BENCH_FIELDS,
 } as const;
 
 type Schema = typeof SCHEMA;
@@ -364,25 +53,14 @@ export type Config = { [K in ConfigKey]: Schema[K]['default'] };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA) as ConfigKey[];
 
+/** A deep copy of a default (lists of lists included), so no config shares arrays with the schema. */
+function copy<T>(v: T): T {
+  return (Array.isArray(v) ? v.map(copy) : v) as T;
+}
+
+/** Every field's default, from the fields themselves. */
 export function defaultConfig(): Config {
-  return {
-    panel: SCHEMA.panel.default,
-    preset: SCHEMA.preset.default,
-    what: [...SCHEMA.what.default],
-    cons: SCHEMA.cons.default.map((r) => [...r] as HalfPlaneSpec),
-    seed: SCHEMA.seed.default,
-    w: [...SCHEMA.w.default],
-    gtau: SCHEMA.gtau.default,
-    grads: [...SCHEMA.grads.default],
-    ball: SCHEMA.ball.default,
-    dim: SCHEMA.dim.default,
-    tau: SCHEMA.tau.default,
-    rho: SCHEMA.rho.default,
-    t0: SCHEMA.t0.default,
-    curves: [...SCHEMA.curves.default],
-    batch: SCHEMA.batch.default,
-    bsizes: [...SCHEMA.bsizes.default],
-    bbatches: [...SCHEMA.bbatches.default],
-    bengines: [...SCHEMA.bengines.default],
-  };
+  const c: Record<string, unknown> = {};
+  for (const k of CONFIG_KEYS) c[k] = copy(SCHEMA[k].default);
+  return c as Config;
 }
