@@ -14,7 +14,10 @@ export interface CliIo {
 export const processIo: CliIo = {
   out: (text) =>
     new Promise((resolve, reject) =>
-      process.stdout.write(text, (e) => (e ? reject(e) : resolve())),
+      // EPIPE: the reader closed the pipe (`| head`) and has what it wanted; not our failure.
+      process.stdout.write(text, (e) =>
+        e && (e as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(e) : resolve(),
+      ),
     ),
   err: (line) => void process.stderr.write(line + '\n'),
 };

@@ -5,7 +5,7 @@
  * fails on the signal) and a bounded peak memory (maxRSS, reported by tests/unit/maxrss.mjs).
  * No wall-clock speed is asserted.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -277,5 +277,22 @@ describe('grad checks every option before solving', () => {
     [['--max-input-mb', '-3'], /^error: --max-input-mb must be > 0, got -3$/],
   ])('%j → exit 2', (flags, pattern) => {
     expectOneLineError(cli(['grad', missing, '--dl-dx', '[1]', ...flags]), 2, pattern);
+  });
+});
+
+describe('a reader that closes the pipe early', () => {
+  it('solve FILE | head: the CLI ends quietly, without an EPIPE stack trace', async () => {
+    const path = file('box600.json', JSON.stringify(boxLp(600)));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'solve', path, '--max-iter', '5', '--no-polish'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
