@@ -126,7 +126,7 @@ export const SOLVER_FLAGS: readonly FlagSpec[] = [
     name: 'time-limit',
     type: 'number',
     arg: 'S',
-    help: 'wall-time limit in seconds (default none)',
+    help: 'wall-time limit in seconds for the whole command, setup included (default none)',
   },
   {
     name: 'polish',

@@ -1,8 +1,10 @@
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradCommand } from './grad';
+import { backwardEach, gradCommand } from './grad';
+import type { BackwardEngine, BackwardItem, QpGradients } from '../solvers/grad';
+import type { CliIo } from './console';
 
 // min 2x₁² + x₂² + x₁ + x₂ s.t. x₁ + x₂ = 1, 0 ≤ x ≤ 0.7: x* = (1/3, 2/3), only the equality binds.
 const PROBLEM = {
@@ -23,25 +25,22 @@ function fixture(value: unknown): string {
   return file;
 }
 
-async function run(argv: string[]): Promise<Record<string, unknown>> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((
-    chunk: string,
-    cb?: () => void,
-  ) => {
-    out += chunk;
-    cb?.();
-    return true;
-  }) as typeof process.stdout.write);
-  try {
-    expect(await gradCommand(argv)).toBe(0);
-  } finally {
-    spy.mockRestore();
-  }
-  return JSON.parse(out) as Record<string, unknown>;
+/** Output of a command run in this process: stdout text and stderr lines. */
+function bufferIo(): CliIo & { stdout: string; stderr: string[] } {
+  const io = {
+    stdout: '',
+    stderr: [] as string[],
+    out: async (text: string) => void (io.stdout += text),
+    err: (line: string) => void io.stderr.push(line),
+  };
+  return io;
 }
 
-afterEach(() => vi.restoreAllMocks());
+async function run(argv: string[]): Promise<Record<string, unknown>> {
+  const io = bufferIo();
+  expect(await gradCommand(argv, io)).toBe(0);
+  return JSON.parse(io.stdout) as Record<string, unknown>;
+}
 
 describe('grad CLI', () => {
   it('prints x and the gradients; kkt matches the hand-derived closed form', async () => {
@@ -62,7 +61,8 @@ describe('grad CLI', () => {
     const file = fixture(PROBLEM);
     const ref = (await run([file, '--dl-dx', '[1,-2]'])).dq as number[];
     for (const method of ['bpqp', 'lpgd', 'lpgd-lower', 'lpgd-upper', 'smoothed-qp', 'fd']) {
-      const dq = (await run([file, '--dl-dx', '[1,-2]', '--method', method, '--tau', '1e-5']))
+      const tau = method.startsWith('lpgd') ? ['--tau', '1e-5'] : [];
+      const dq = (await run([file, '--dl-dx', '[1,-2]', '--method', method, ...tau]))
         .dq as number[];
       dq.forEach((v, j) => expect(v, method).toBeCloseTo(ref[j], 4));
     }
@@ -78,7 +78,7 @@ describe('grad CLI', () => {
 
   it('bad input is a one-line error', async () => {
     const file = fixture(PROBLEM);
-    await expect(gradCommand([file])).rejects.toThrow(/needs --dl-dx/);
+    await expect(gradCommand([file], bufferIo())).rejects.toThrow(/needs --dl-dx/);
     await expect(gradCommand([file, '--dl-dx', '[1]'])).rejects.toThrow(/length 1, expected n = 2/);
     await expect(gradCommand([file, '--dl-dx', '[1, "a"]'])).rejects.toThrow(/finite numbers/);
     await expect(gradCommand([file, '--dl-dx', '[1,2]', '--method', 'nope'])).rejects.toThrow(
@@ -89,6 +89,48 @@ describe('grad CLI', () => {
     );
   });
 
+  it('a batch with an infeasible member still gives the other members their gradients', async () => {
+    // Problem 1 asks x₁ + x₂ = 1 and x₁ + x₂ = 3 at once: primal infeasible.
+    const infeasible = {
+      ...PROBLEM,
+      A: [
+        [1, 1],
+        [1, 1],
+      ],
+      l: [1, 3],
+      u: [1, 3],
+    };
+    const out = await run([
+      fixture({ batch: [PROBLEM, infeasible, PROBLEM] }),
+      '--dl-dx',
+      '[1,-2]',
+    ]);
+    const results = out.results as Record<string, unknown>[];
+    expect(results.map((r) => r.status)).toEqual(['solved', 'primal_infeasible', 'solved']);
+    expect(results[1]).toMatchObject({
+      method: 'kkt',
+      error: "the forward solve ended with status 'primal_infeasible'; no gradient",
+    });
+    expect(results[1].dq).toBeUndefined();
+    for (const k of [0, 2]) expect((results[k].dq as number[])[0]).toBeCloseTo(-1 / 6 - 2 / 6, 9);
+  });
+
+  it('a single problem that does not solve is an error (exit 3), not an empty gradient', async () => {
+    const infeasible = { q: [1], A: [[1], [1]], l: [0, 2], u: [1, 3] };
+    await expect(gradCommand([fixture(infeasible), '--dl-dx', '[1]'], bufferIo())).rejects.toThrow(
+      /^the forward solve ended with status 'primal_infeasible'; no gradient$/,
+    );
+  });
+
+  it('an option the method does not read is a warning, on stderr and in the output', async () => {
+    const io = bufferIo();
+    expect(await gradCommand([fixture(PROBLEM), '--dl-dx', '[1,-2]', '--tau', '1e-3'], io)).toBe(0);
+    const warning =
+      '--tau has no effect with --method kkt (it is read by lpgd, lpgd-lower, lpgd-upper)';
+    expect(io.stderr).toEqual([`warning: ${warning}`]);
+    expect(JSON.parse(io.stdout).warnings).toEqual([warning]);
+  });
+
   it('--engine gpu runs the backward pass in WGSL and matches the closed form to f32 accuracy', async () => {
     const out = await run([fixture(PROBLEM), '--dl-dx', '[1,-2]', '--engine', 'gpu']);
     expect(out.engine).toBe('gpu');
@@ -96,5 +138,25 @@ describe('grad CLI', () => {
     const dq = out.dq as number[];
     expect(dq[0]).toBeCloseTo(-1 / 6 - 2 / 6, 3);
     expect(dq[1]).toBeCloseTo(1 / 6 + 2 / 6, 3);
+  });
+
+  it('a member whose gradient throws gets its error; the batch is retried one member at a time', async () => {
+    const calls: number[] = [];
+    const fake: BackwardEngine = {
+      name: 'cpu',
+      async backwardBatch(items: BackwardItem[]) {
+        calls.push(items.length);
+        return items.map((it) => {
+          if (it.dl_dx[0] < 0) throw new Error('singular KKT matrix');
+          return { dq: it.dl_dx } as unknown as QpGradients;
+        });
+      },
+    };
+    const item = (g: number) => ({ dl_dx: Float64Array.of(g) }) as unknown as BackwardItem;
+    const out = await backwardEach(fake, [item(1), item(-1), item(2)], 'kkt', {});
+    expect(calls).toEqual([3, 1, 1, 1]);
+    expect((out[0] as QpGradients).dq[0]).toBe(1);
+    expect((out[1] as Error).message).toBe('singular KKT matrix');
+    expect((out[2] as QpGradients).dq[0]).toBe(2);
   });
 });

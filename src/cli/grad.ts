@@ -2,11 +2,17 @@
  * `grad FILE --dl-dx G [options]`: solve the QP(s) in FILE, then print the gradients of a loss
  * with ∂ℓ/∂x* = G with respect to the problem data (docs/gradients.md).
  */
-import { readFileSync } from 'node:fs';
-import { parseProblemText, type ParsedProblems, type ProblemFileFormat } from '../solvers/io';
-import { solveBatch, validateProblem, type QpProblem, type QpSettings } from '../solvers/qp';
+import { readFile } from 'node:fs/promises';
+import type { QpProblem, QpResult, QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
-import { GRAD_METHODS, type GradMethod, type GradOptions, type QpGradients } from '../solvers/grad';
+import {
+  GRAD_METHODS,
+  type BackwardEngine,
+  type BackwardItem,
+  type GradMethod,
+  type GradOptions,
+  type QpGradients,
+} from '../solvers/grad';
 import {
   SOLVER_FLAGS,
   formatFlags,
@@ -15,9 +21,12 @@ import {
   type FlagSpec,
   type FlagValue,
 } from './args';
-import { EXIT, InputError, UsageError } from './errors';
+import { printWarnings, processIo, type CliIo } from './console';
+import { EngineError, EXIT, InputError, UsageError } from './errors';
 import { openEngine, type EngineKind } from './engines';
-import { jsonNumber, writeStdout } from './output';
+import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
+import { jsonLine, jsonNumber } from './output';
+import { deadlineOf, solveOnCpu } from './solve';
 
 /** The solve flags, except that --rho is LPGD's ρ here; ADMM's step size moves to --admm-rho. */
 const GRAD_FLAGS: readonly FlagSpec[] = [
@@ -28,13 +37,13 @@ const GRAD_FLAGS: readonly FlagSpec[] = [
     help: '∂ℓ/∂x*: a JSON array (or one array per batch problem), or a file holding it',
   },
   { name: 'method', type: 'string', choices: GRAD_METHODS, help: 'gradient method (default kkt)' },
-  { name: 'tau', type: 'number', arg: 'X', help: 'LPGD step τ (default 1e-4)' },
-  { name: 'rho', type: 'number', arg: 'X', help: 'LPGD augmentation ρ of Eq. 28 (default 0)' },
+  { name: 'tau', type: 'number', arg: 'X', help: 'LPGD step τ > 0 (default 1e-4)' },
+  { name: 'rho', type: 'number', arg: 'X', help: 'LPGD augmentation ρ ≥ 0 of Eq. 28 (default 0)' },
   {
     name: 'delta',
     type: 'number',
     arg: 'X',
-    help: 'regularization δ of the KKT / BPQP backward system (default 1e-6)',
+    help: 'regularization δ > 0 of the KKT / BPQP backward system (default 1e-6)',
   },
   ...SOLVER_FLAGS.filter((f) => f.name !== 'rho'),
   {
@@ -43,12 +52,7 @@ const GRAD_FLAGS: readonly FlagSpec[] = [
     arg: 'X',
     help: "initial ADMM step size of the forward solve (the solve command's --rho)",
   },
-  {
-    name: 'format',
-    type: 'string',
-    choices: ['json', 'qps'],
-    help: 'file format (default: from the extension, else from the content)',
-  },
+  ...INPUT_FLAGS,
   { name: 'help', type: 'boolean', usage: '-h, --help', help: 'show this help' },
 ];
 
@@ -56,8 +60,10 @@ export const GRAD_HELP = `Usage: npm run --silent cli -- grad FILE --dl-dx G [op
 
 Solve the QP in FILE (or each QP of a batch file), then differentiate a loss ℓ(x*)
 with ∂ℓ/∂x* = G through the solution. Prints one JSON object
-  {"x","dq","dl","du","dP","dA","method","engine","status"}
-(dP and dA as arrays of rows), or {"results": [...]} for a batch.
+  {"x","dq","dl","du","dP","dA","method","engine","status"[,"warnings"]}
+(dP and dA as arrays of rows), or {"results": [...][,"warnings"]} for a batch, where a
+member whose forward solve did not end 'solved', or whose gradient failed, is
+{"status","error","method","engine"} and the others still carry their gradients.
 
 Methods: kkt (exact implicit differentiation), bpqp (backward pass as a QP),
 lpgd / lpgd-lower / lpgd-upper (Lagrangian proximal gradient, average / lower / upper),
@@ -69,49 +75,74 @@ Options:
 ${formatFlags(GRAD_FLAGS)}
 
 The forward solve polishes and uses eps 1e-9 unless --eps-abs / --eps-rel are given,
-because every method reads the active set off the forward solution.
+because every method reads the active set off the forward solution. Every option is
+checked before anything is solved.
 
-Exit status: 0 on success; 1 for an unreadable or malformed file or an invalid problem;
-2 for a bad command line or a bad --dl-dx; 3 when the forward solve fails or the
-gradient cannot be computed.`;
+Exit status: 0 on success (for a batch: whenever the results are printed); 1 for an
+unreadable, malformed or too large file or an invalid problem; 2 for a bad command
+line or a bad --dl-dx; 3 when the forward solve or the gradient of a single problem fails.`;
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new InputError(
-      `cannot read ${what} ${file === '-' ? 'stdin' : file}: ${(e as Error).message}`,
-    );
-  }
-}
+/** Methods the WebGPU backward engine implements (src/gpu/backward.ts). */
+const GPU_METHODS: readonly GradMethod[] = ['kkt', 'bpqp', 'lpgd', 'lpgd-lower', 'lpgd-upper'];
 
-function parseProblems(file: string, format: ProblemFileFormat | undefined): ParsedProblems {
-  const text = readText(file, 'problem file');
-  let parsed: ParsedProblems;
-  try {
-    parsed = parseProblemText(text, { format, filename: file === '-' ? undefined : file });
-  } catch (e) {
-    throw new InputError(`${file}: ${(e as Error).message}`);
-  }
-  parsed.problems.forEach((p, i) => {
-    const issue = validateProblem(p);
-    if (issue)
-      throw new InputError(
-        `${file}: ${parsed.batch ? `problem ${i}: ` : ''}invalid problem: ${issue.message}`,
+const LPGD: readonly GradMethod[] = ['lpgd', 'lpgd-lower', 'lpgd-upper'];
+
+/** Each gradient option: its GradOptions key, its valid range, and the methods that read it. */
+const GRAD_OPTIONS = [
+  { flag: 'tau', valid: (v: number) => v > 0, range: 'a positive number', users: LPGD },
+  { flag: 'rho', valid: (v: number) => v >= 0, range: 'a non-negative number', users: LPGD },
+  {
+    flag: 'delta',
+    valid: (v: number) => v > 0,
+    range: 'a positive number',
+    users: ['kkt', 'bpqp', 'smoothed-qp'] as readonly GradMethod[],
+  },
+] as const;
+
+/**
+ * The gradient options from the flags, every value checked before anything runs (UsageError),
+ * and a warning for each option the method does not read.
+ */
+export function gradOptions(
+  flags: Map<string, FlagValue>,
+  method: GradMethod,
+): { options: GradOptions; warnings: string[] } {
+  const options: GradOptions = {};
+  const warnings: string[] = [];
+  for (const { flag, valid, range, users } of GRAD_OPTIONS) {
+    if (!flags.has(flag)) continue;
+    const v = flags.get(flag) as number;
+    if (!valid(v)) throw new UsageError(`--${flag} must be ${range}, got ${v}`);
+    options[flag] = v;
+    if (!users.includes(method))
+      warnings.push(
+        `--${flag} has no effect with --method ${method} (it is read by ${users.join(', ')})`,
       );
-  });
-  return parsed;
+  }
+  return { options, warnings };
 }
 
-/** ∂ℓ/∂x* per problem from a JSON literal or a file: one array for all problems, or one per problem. */
-export function parseDlDx(raw: string, problems: QpProblem[]): Float64Array[] {
-  const text = raw.trimStart().startsWith('[') ? raw : readText(raw, '--dl-dx file');
-  let value: unknown;
+async function readDlDxText(raw: string): Promise<string> {
+  if (raw.trimStart().startsWith('[')) return raw;
   try {
-    value = JSON.parse(text);
+    return await readFile(raw, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --dl-dx file ${raw}: ${(e as Error).message}`);
+  }
+}
+
+/** The --dl-dx value as JSON, checked for syntax before the problem file is read. */
+async function readDlDx(raw: string): Promise<unknown> {
+  const text = await readDlDxText(raw);
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new UsageError(`--dl-dx is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** ∂ℓ/∂x* per problem from parsed --dl-dx JSON: one array for all problems, or one per problem. */
+export function dlDxVectors(value: unknown, problems: QpProblem[]): Float64Array[] {
   const asVector = (v: unknown, what: string, n: number): Float64Array => {
     if (!Array.isArray(v) || v.some((e) => typeof e !== 'number' || !Number.isFinite(e))) {
       throw new UsageError(`${what} must be an array of finite numbers`);
@@ -151,10 +182,40 @@ function gradientsToJson(x: Float64Array, g: QpGradients): Record<string, unknow
   };
 }
 
-export async function gradCommand(argv: string[]): Promise<number> {
+/**
+ * Gradients of each item, or the error that item raised. The whole batch goes to the engine at
+ * once (one GPU submission); only when that fails is each item differentiated alone, so that one
+ * failing member does not take the others' gradients with it.
+ */
+export async function backwardEach(
+  backward: BackwardEngine,
+  items: BackwardItem[],
+  method: GradMethod,
+  options: GradOptions,
+): Promise<(QpGradients | Error)[]> {
+  try {
+    return await backward.backwardBatch(items, method, options);
+  } catch {
+    const out: (QpGradients | Error)[] = [];
+    for (const item of items) {
+      try {
+        out.push((await backward.backwardBatch([item], method, options))[0]);
+      } catch (e) {
+        out.push(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return out;
+  }
+}
+
+const noGradient = (r: QpResult) =>
+  `the forward solve ended with status '${r.status}'${r.message ? ` (${r.message})` : ''}; no gradient`;
+
+export async function gradCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  const started = Date.now();
   const { flags, positionals } = parseArgs(argv, GRAD_FLAGS);
   if (flags.get('help')) {
-    await writeStdout(GRAD_HELP + '\n');
+    await io.out(GRAD_HELP + '\n');
     return EXIT.ok;
   }
   if (positionals.length !== 1) {
@@ -165,49 +226,64 @@ export async function gradCommand(argv: string[]): Promise<number> {
   const rawDlDx = flags.get('dl-dx') as string | undefined;
   if (rawDlDx === undefined)
     throw new UsageError('grad needs --dl-dx (∂ℓ/∂x* as a JSON array or a file)');
+  // Every option is checked here, before the file is read or anything is solved.
   const engineKind = (flags.get('engine') as EngineKind | undefined) ?? 'cpu';
   const method = (flags.get('method') as GradMethod | undefined) ?? 'kkt';
+  if (engineKind === 'gpu' && !GPU_METHODS.includes(method))
+    throw new UsageError(
+      `--method ${method} is not implemented on --engine gpu (it has ${GPU_METHODS.join(', ')}); use --engine cpu`,
+    );
+  const { options, warnings: optionWarnings } = gradOptions(flags, method);
   const settings = forwardSettings(flags);
-  const options: GradOptions = {};
-  for (const [flag, key] of [
-    ['tau', 'tau'],
-    ['rho', 'rho'],
-    ['delta', 'delta'],
-  ] as const) {
-    if (flags.has(flag)) options[key] = flags.get(flag) as number;
-  }
+  const input = inputOptions(flags);
+  const dlDxValue = await readDlDx(rawDlDx);
+  const deadline = deadlineOf(settings, started);
 
-  const file = positionals[0];
-  const { problems, batch } = parseProblems(
-    file,
-    flags.get('format') as ProblemFileFormat | undefined,
-  );
-  const dlDx = parseDlDx(rawDlDx, problems);
-  const results = solveBatch({ kind: 'problems', problems }, settings);
-  results.forEach((r, i) => {
-    if (r.status !== 'solved') {
-      throw new Error(
-        `${batch ? `problem ${i}: ` : ''}the forward solve ended with status '${r.status}'; no gradient`,
-      );
-    }
-  });
+  const loaded = await loadProblems(positionals[0], input);
+  const { problems, batch, label } = loaded;
+  const warnings = [...optionWarnings, ...loaded.warnings];
+  printWarnings(io, warnings);
+  const dlDx = dlDxVectors(dlDxValue, problems);
+
   // The forward solve stays on the CPU in Float64 whatever the engine: every method reads the
   // active set off x*, and an f32 solve cannot reach the tight tolerance that needs.
-  const { engine, backward, dispose } = await openEngine(engineKind);
-  const items = problems.map((problem, i) => ({ problem, result: results[i], dl_dx: dlDx[i] }));
-  let grads;
-  try {
-    grads = await backward.backwardBatch(items, method, options);
-  } finally {
-    dispose();
+  const results = await solveOnCpu(problems, settings, deadline, false);
+  const invalid = results.findIndex((r) => r.status === 'invalid_input');
+  if (invalid >= 0)
+    throw new InputError(
+      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message}`,
+    );
+  const solved = results.map((_, i) => i).filter((i) => results[i].status === 'solved');
+  if (!batch && solved.length === 0) throw new EngineError(noGradient(results[0]));
+
+  const grads = new Map<number, QpGradients | Error>();
+  let engineName: string = engineKind;
+  let adapter: string | undefined;
+  if (solved.length > 0) {
+    const { engine, backward, dispose } = await openEngine(engineKind);
+    try {
+      const items = solved.map((i) => ({
+        problem: problems[i],
+        result: results[i],
+        dl_dx: dlDx[i],
+      }));
+      const out = await backwardEach(backward, items, method, options);
+      solved.forEach((i, k) => grads.set(i, out[k]));
+    } finally {
+      dispose();
+    }
+    engineName = backward.name;
+    adapter = engine.adapter;
   }
-  const printed = grads.map((g, i) => ({
-    ...gradientsToJson(results[i].x, g),
-    method,
-    engine: backward.name,
-    adapter: engine.adapter,
-    status: results[i].status,
-  }));
-  await writeStdout(JSON.stringify(batch ? { results: printed } : printed[0]) + '\n');
+  const printed = results.map((r, i) => {
+    const common = { method, engine: engineName, adapter, status: r.status };
+    const g = grads.get(i);
+    if (g === undefined) return { ...common, error: noGradient(r) };
+    if (g instanceof Error) return { ...common, error: `the gradient failed: ${g.message}` };
+    return { ...gradientsToJson(r.x, g), ...common };
+  });
+  if (!batch && 'error' in printed[0]) throw new EngineError(printed[0].error as string);
+  const extra = warnings.length > 0 ? { warnings } : {};
+  await io.out(jsonLine(batch ? { results: printed, ...extra } : { ...printed[0], ...extra }));
   return EXIT.ok;
 }

@@ -35,9 +35,17 @@ export function resultToJson(r: QpResult, engine: string, name?: unknown): Recor
   return out;
 }
 
-/** Write to stdout and wait until Node has handed the text over, so an exit right after loses nothing. */
-export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    process.stdout.write(text, (e) => (e ? reject(e) : resolve())),
+/**
+ * Characters JSON.stringify leaves raw that a terminal acts on: DEL, the C1 controls (U+009B is a
+ * one-character CSI) and the bidirectional overrides. (It already escapes U+0000–U+001F.)
+ */
+const RAW_CONTROL = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** One line of JSON for stdout, with every control character escaped (still valid JSON). */
+export function jsonLine(value: unknown): string {
+  const text = JSON.stringify(value).replace(
+    RAW_CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+  return text + '\n';
 }

@@ -1,20 +1,23 @@
 /** `solve FILE [options]`: solve the QP(s) in a problem file and print the result as JSON. */
-import { readFileSync } from 'node:fs';
-import { parseProblemText, type ParsedProblems, type ProblemFileFormat } from '../solvers/io';
-import { validateProblem, type QpProblem } from '../solvers/qp';
+import {
+  CpuEngine,
+  solveBatch,
+  validateProblem,
+  type QpProblem,
+  type QpResult,
+} from '../solvers/qp';
+import type { QpSettings } from '../solvers/qp';
 import { SOLVER_FLAGS, formatFlags, parseArgs, settingsFromFlags, type FlagSpec } from './args';
+import { printWarnings, type CliIo, processIo } from './console';
+import { NOT_STARTED, solveBeforeDeadline, timeLimitResult } from './deadline';
 import { openEngine, type EngineKind } from './engines';
 import { EXIT, InputError, UsageError } from './errors';
-import { resultToJson, writeStdout } from './output';
+import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
+import { jsonLine, resultToJson } from './output';
 
 const SOLVE_FLAGS: readonly FlagSpec[] = [
   ...SOLVER_FLAGS,
-  {
-    name: 'format',
-    type: 'string',
-    choices: ['json', 'qps'],
-    help: 'file format (default: from the extension, else from the content)',
-  },
+  ...INPUT_FLAGS,
   { name: 'help', type: 'boolean', usage: '-h, --help', help: 'show this help' },
 ];
 
@@ -22,8 +25,8 @@ export const SOLVE_HELP = `Usage: npm run --silent cli -- solve FILE [options]
 
 Solve the QP in FILE, or each QP of a batch file, and print one JSON object:
   {"name","status","obj","x","y","z","iter","prim_res","dual_res","time_ms","engine",
-   "polish","rho","rho_updates","active"[,"message","certificate"]}
-or {"results": [...]} for a batch. NaN and infinite numbers are printed as null.
+   "polish","rho","rho_updates","active"[,"message","certificate","warnings"]}
+or {"results": [...][,"warnings"]} for a batch. NaN and infinite numbers are printed as null.
 
 FILE is a JSON problem (.json) or a QPS/MPS file (.qps, .mps, .sif); '-' reads stdin.
 Formats: docs/problem-format.md.
@@ -35,47 +38,52 @@ Polishing is on by default in the CLI (--no-polish turns it off): one extra
 linear solve that makes x exact once ADMM has found the active set. For
 benchmark-grade answers also tighten --eps-abs and --eps-rel (e.g. 1e-6).
 
+--time-limit bounds the whole command, reading and setup included: a problem
+still in setup at the deadline reports time_limit_reached without an iterate.
+Parser warnings go to stderr and into the output's "warnings".
+
 Exit status: 0 when the solver ran (whatever its status: solved, infeasible,
-max_iter_reached, ...); 1 for an unreadable or malformed file or an invalid
-problem; 2 for a bad command line; 3 when the engine cannot run.`;
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${file === '-' ? 'stdin' : file}: ${(e as Error).message}`);
-  }
-}
-
-function parseInput(
-  file: string,
-  text: string,
-  format: ProblemFileFormat | undefined,
-): ParsedProblems {
-  const filename = file === '-' ? undefined : file;
-  try {
-    return parseProblemText(text, { format, filename });
-  } catch (e) {
-    throw new InputError(`${file === '-' ? 'stdin' : file}: ${(e as Error).message}`);
-  }
-}
+max_iter_reached, time_limit_reached, ...); 1 for an unreadable, malformed or
+too large file or an invalid problem; 2 for a bad command line; 3 when the
+engine cannot run.`;
 
 /** Stops before solving when a problem is structurally invalid (non-convex P is a solver status, not an input error). */
-function checkProblems(file: string, problems: QpProblem[], batch: boolean): void {
+function checkProblems(label: string, problems: QpProblem[], batch: boolean): void {
   problems.forEach((p, i) => {
     const issue = validateProblem(p);
     if (issue?.status === 'invalid_input') {
       throw new InputError(
-        `${file}: ${batch ? `problem ${i}: ` : ''}invalid problem: ${issue.message}`,
+        `${label}: ${batch ? `problem ${i}: ` : ''}invalid problem: ${issue.message}`,
       );
     }
   });
 }
 
-export async function solveCommand(argv: string[]): Promise<number> {
+/** Wall-clock deadline (Date.now() ms) of a command started at `started`, if it has a time limit. */
+export function deadlineOf(settings: Partial<QpSettings>, started: number): number | undefined {
+  return settings.time_limit ? started + settings.time_limit * 1000 : undefined;
+}
+
+/**
+ * The CPU engine's results, within the deadline when there is one (in a worker thread that is
+ * stopped at the deadline; see ./deadline.ts), in this thread otherwise.
+ */
+export async function solveOnCpu(
+  problems: QpProblem[],
+  settings: Partial<QpSettings>,
+  deadline: number | undefined,
+  transfer: boolean,
+): Promise<QpResult[]> {
+  if (deadline === undefined) return solveBatch({ kind: 'problems', problems }, settings);
+  if (Date.now() >= deadline) return problems.map((p) => timeLimitResult(p, NOT_STARTED, 0));
+  return solveBeforeDeadline(problems, settings, deadline, transfer);
+}
+
+export async function solveCommand(argv: string[], io: CliIo = processIo): Promise<number> {
+  const started = Date.now();
   const { flags, positionals } = parseArgs(argv, SOLVE_FLAGS);
   if (flags.get('help')) {
-    await writeStdout(SOLVE_HELP + '\n');
+    await io.out(SOLVE_HELP + '\n');
     return EXIT.ok;
   }
   if (positionals.length === 0)
@@ -85,33 +93,48 @@ export async function solveCommand(argv: string[]): Promise<number> {
       `solve takes one FILE, got ${positionals.length}: ${positionals.join(' ')}`,
     );
   const settings = settingsFromFlags(flags);
-  const file = positionals[0];
-  const { problems, batch } = parseInput(
-    file,
-    readInput(file),
-    flags.get('format') as ProblemFileFormat | undefined,
-  );
-  checkProblems(file === '-' ? 'stdin' : file, problems, batch);
+  const input = inputOptions(flags);
+  const engineKind = (flags.get('engine') as EngineKind | undefined) ?? 'cpu';
+  const deadline = deadlineOf(settings, started);
 
-  const { engine, dispose } = await openEngine(
-    (flags.get('engine') as EngineKind | undefined) ?? 'cpu',
-  );
-  let results;
-  try {
-    results = await engine.solveBatch({ kind: 'problems', problems }, settings);
-  } finally {
-    dispose();
+  const loaded = await loadProblems(positionals[0], input);
+  const { problems, batch, label, warnings } = loaded;
+  printWarnings(io, warnings);
+  const names = problems.map((p) => p.meta?.name);
+
+  let results: QpResult[];
+  let engineName: string;
+  let adapter: string;
+  if (engineKind === 'cpu') {
+    results = await solveOnCpu(problems, settings, deadline, true);
+    ({ name: engineName, adapter } = new CpuEngine());
+  } else {
+    checkProblems(label, problems, batch);
+    const { engine, dispose } = await openEngine(engineKind);
+    try {
+      // The GPU engine checks the deadline between its iterations; its setup is not bounded.
+      const left = deadline === undefined ? undefined : (deadline - Date.now()) / 1000;
+      results =
+        left !== undefined && left <= 0
+          ? problems.map((p) => timeLimitResult(p, NOT_STARTED, 0))
+          : await engine.solveBatch(
+              { kind: 'problems', problems },
+              left === undefined ? settings : { ...settings, time_limit: left },
+            );
+    } finally {
+      dispose();
+    }
+    engineName = engine.name;
+    adapter = engine.adapter;
   }
   const invalid = results.findIndex((r) => r.status === 'invalid_input');
   if (invalid >= 0) {
     throw new InputError(
-      `${file}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message ?? 'rejected by the engine'}`,
+      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message ?? 'rejected by the engine'}`,
     );
   }
-  const printed = results.map((r, i) => ({
-    ...resultToJson(r, engine.name, problems[i].meta?.name),
-    adapter: engine.adapter,
-  }));
-  await writeStdout(JSON.stringify(batch ? { results: printed } : printed[0]) + '\n');
+  const printed = results.map((r, i) => ({ ...resultToJson(r, engineName, names[i]), adapter }));
+  const extra = warnings.length > 0 ? { warnings } : {};
+  await io.out(jsonLine(batch ? { results: printed, ...extra } : { ...printed[0], ...extra }));
   return EXIT.ok;
 }

@@ -4,6 +4,9 @@ import type { BenchReport } from './types';
 const f = (v: number | null | undefined, digits = 3) =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits);
 
+/** Text for a table cell: one line, no pipe that would split the cell. */
+const cell = (s: string) => s.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+
 export function reportMarkdown(r: BenchReport): string {
   const m = r.matmul;
   const lines = [
@@ -34,5 +37,17 @@ export function reportMarkdown(r: BenchReport): string {
       ...kernelRows,
     );
   }
+  const errors = r.rows.filter((w) => w.error);
+  if (errors.length > 0) {
+    lines.push(
+      '',
+      '### Errors',
+      '',
+      '| size | batch | engine | error |',
+      '|---|---|---|---|',
+      ...errors.map((w) => `| ${w.size} | ${w.batch} | ${w.engine} | ${cell(w.error ?? '')} |`),
+    );
+  }
+  if (r.error) lines.push('', `**The run stopped early:** ${cell(r.error)}`);
   return lines.join('\n') + '\n';
 }

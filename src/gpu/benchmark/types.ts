@@ -79,6 +79,11 @@ export interface BenchRow {
   /** For GPU rows: the CPU twin's total over this row's total, both measured in this run. */
   speedup: number | null;
   kernels?: Record<string, KernelStat>;
+  /**
+   * What went wrong in this row without stopping the run, e.g. a reference solver that threw on
+   * some of its problems (those count as unsolved). Absent when nothing did.
+   */
+  error?: string;
 }
 
 export interface MatmulFigure {
@@ -95,6 +100,8 @@ export interface BenchReport {
   startedAt: string;
   /** Where it ran (navigator.userAgent or "node <version>"). */
   host: string;
+  /** Why the run stopped early, when it did: `rows` then holds the rows measured before. */
+  error?: string;
 }
 
 /** Where a running benchmark is: step `step` of `total` (one step = one engine at one size and batch). */

@@ -5,7 +5,7 @@
  */
 import type { DenseMatrix } from '../qp/types';
 import { zeros } from '../linalg/dense';
-import { boundValue } from './errors';
+import { boundValue, echo } from './errors';
 
 /** Throws a ProblemFormatError with the problem's prefix; never returns. */
 export type Fail = (message: string) => never;
@@ -32,8 +32,7 @@ function isIndex(v: unknown): v is number {
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string')
-    return `the string ${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)}`;
+  if (typeof v === 'string') return `the string "${echo(v, 20)}"`;
   return typeof v === 'object' ? 'an object' : String(v);
 }
 
@@ -43,6 +42,23 @@ function checkDenseSize(field: string, rows: number, cols: number, fail: Fail): 
       `${field} is ${rows}×${cols}, too large for dense storage (at most ${MAX_DENSE_ENTRIES} entries)`,
     );
   }
+}
+
+/**
+ * [rows, cols] a matrix field declares, read without allocating anything: an array of rows gives
+ * its length and the length of its first row; a CSC object its `shape`. Undefined when the field
+ * is malformed (readMatrix then reports why) or an empty `[]` (no rows, columns unknown).
+ */
+export function declaredShape(value: unknown): [number, number] | undefined {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    return Array.isArray(value[0]) ? [value.length, value[0].length] : undefined;
+  }
+  if (!isRecord(value)) return undefined;
+  const shape = value.shape;
+  if (Array.isArray(shape) && shape.length === 2 && isIndex(shape[0]) && isIndex(shape[1]))
+    return [shape[0], shape[1]];
+  return undefined;
 }
 
 /** A matrix given as an array of rows, or as CSC {shape, indptr, indices, data}. */
@@ -81,7 +97,7 @@ function readDense(rowsData: unknown[], field: string, fail: Fail): ParsedMatrix
 function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): DenseMatrix {
   for (const key of Object.keys(obj)) {
     if (!CSC_KEYS.has(key))
-      fail(`${field}: unknown CSC key "${key}" (expected shape, indptr, indices, data)`);
+      fail(`${field}: unknown CSC key "${echo(key)}" (expected shape, indptr, indices, data)`);
   }
   if (obj.format !== undefined && obj.format !== 'csc')
     fail(`${field}.format must be "csc", got ${describe(obj.format)}`);

@@ -123,23 +123,23 @@ describe('parseProblemJson: valid input', () => {
     ]);
   });
 
-  it('keeps unknown fields as meta and checks given n, m', () => {
+  it('keeps descriptive fields and the free-form "meta" object as meta, and checks given n, m', () => {
     const [p] = parseProblemJson({
       ...base(),
       n: 2,
       m: 3,
       name: 'toy',
       opt_obj_reference: 1.5,
-      tags: ['a'],
+      meta: { tags: ['a'] },
     }).problems;
     expect(p.meta).toEqual({ name: 'toy', opt_obj_reference: 1.5, tags: ['a'] });
   });
 
   it('reads a batch, keeping batch-level fields apart', () => {
     const second = { ...base(), q: [3, 3], name: 'second' };
-    const parsed = parseProblemJson({ batch: [base(), second], note: 'two' });
+    const parsed = parseProblemJson({ batch: [base(), second], comment: 'two' });
     expect(parsed.batch).toBe(true);
-    expect(parsed.batchMeta).toEqual({ note: 'two' });
+    expect(parsed.batchMeta).toEqual({ comment: 'two' });
     expect(parsed.problems.map((p) => Array.from(p.q))).toEqual([
       [1, -1],
       [3, 3],
@@ -272,7 +272,7 @@ describe('parseProblemJson: malformed input', () => {
     [
       'CSC too large',
       { q: [0], A: { shape: [1e5, 1e5], indptr: [], indices: [], data: [] } },
-      /^A\.indptr has length 0/,
+      /^A has 100000 columns but q has length 1$/,
     ],
     ['batch not an array', { batch: {} }, /^batch must be an array of problems, got an object$/],
     ['batch empty', { batch: [] }, /^batch is empty$/],

@@ -4,9 +4,10 @@
  */
 import type { CscMatrix, DenseMatrix, QpProblem } from '../qp/types';
 import { zeros } from '../linalg/dense';
-import { ProblemFormatError } from './errors';
+import { ProblemFormatError, echo, stripBom } from './errors';
 import {
   MAX_DENSE_ENTRIES,
+  declaredShape,
   describe,
   isRecord,
   readBounds,
@@ -15,9 +16,12 @@ import {
   readVector,
   type Fail,
 } from './json-fields';
+import { FREE_META_KEY, META_KEYS, PROBLEM_KEYS, nearestKey } from './keys';
+import { MemoryBudget, type ParseLimits } from './limits';
 
-/** Fields with a meaning in the engine form; every other top-level key goes to `meta`. */
-const PROBLEM_KEYS = new Set(['n', 'm', 'P', 'q', 'r', 'A', 'l', 'u']);
+/** Keys of a problem object, and of a batch file's top level. */
+const PROBLEM_FILE_KEYS: readonly string[] = [...PROBLEM_KEYS, ...META_KEYS, FREE_META_KEY];
+const BATCH_FILE_KEYS: readonly string[] = ['batch', ...META_KEYS, FREE_META_KEY];
 
 /** Relative tolerance under which P and Pᵀ count as equal (then averaged). */
 const SYMMETRY_TOL = 1e-10;
@@ -28,6 +32,16 @@ export interface ParsedProblems {
   batch: boolean;
   /** Top-level keys of a batch file other than "batch". */
   batchMeta?: Record<string, unknown>;
+  /**
+   * What the parser accepted but the user should know (a QPS file without ENDATA read with
+   * allowTruncated, an ignored RHS set, ...), one line each; absent when there is none.
+   */
+  warnings?: string[];
+}
+
+export interface JsonOptions {
+  /** Refuse files whose problems would not fit (checked before anything large is allocated). */
+  limits?: ParseLimits;
 }
 
 /** A problem in JSON form, ready for JSON.stringify: CSC matrices, null for infinite bounds. */
@@ -43,20 +57,34 @@ export interface ProblemJson {
   u: (number | null)[];
 }
 
-/** Parse a JSON problem file (text, or an already parsed value). Throws ProblemFormatError. */
-export function parseProblemJson(input: string | unknown): ParsedProblems {
+/**
+ * Parse a JSON problem file (text, or an already parsed value). A leading UTF-8 byte-order mark is
+ * skipped. Throws ProblemFormatError.
+ */
+export function parseProblemJson(
+  input: string | unknown,
+  options: JsonOptions = {},
+): ParsedProblems {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
-      value = JSON.parse(input);
+      value = JSON.parse(stripBom(input));
     } catch (e) {
-      throw new ProblemFormatError(`invalid JSON: ${(e as Error).message.split('\n')[0]}`);
+      throw new ProblemFormatError(
+        `invalid JSON: ${echo((e as Error).message.split('\n')[0], 200)}`,
+      );
     }
   }
   if (!isRecord(value))
     throw new ProblemFormatError(`a problem file must hold a JSON object, got ${describe(value)}`);
-  if (!('batch' in value)) return { problems: [parseOne(value, '')], batch: false };
+  const budget = new MemoryBudget(options.limits);
+  if (!Object.hasOwn(value, 'batch')) {
+    // "Batch" is closer to the batch key than to any problem key: suggest among both.
+    checkKeys(value, PROBLEM_FILE_KEYS, 'unknown top-level key', '', ['batch']);
+    return { problems: [parseOne(value, '', budget)], batch: false };
+  }
 
+  checkKeys(value, BATCH_FILE_KEYS, 'unknown top-level key in a batch file', '');
   const list = value.batch;
   if (!Array.isArray(list))
     throw new ProblemFormatError(`batch must be an array of problems, got ${describe(list)}`);
@@ -65,16 +93,52 @@ export function parseProblemJson(input: string | unknown): ParsedProblems {
     const prefix = `problem ${i}: `;
     if (!isRecord(p))
       throw new ProblemFormatError(`${prefix}expected an object, got ${describe(p)}`);
-    return parseOne(p, prefix);
+    checkKeys(p, PROBLEM_FILE_KEYS, 'unknown key', prefix);
+    return parseOne(p, prefix, budget);
   });
-  const batchMeta: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (k !== 'batch') batchMeta[k] = v;
-  return Object.keys(batchMeta).length > 0
-    ? { problems, batch: true, batchMeta }
-    : { problems, batch: true };
+  const batchMeta = metaOf(value, ['batch'], '');
+  return batchMeta ? { problems, batch: true, batchMeta } : { problems, batch: true };
 }
 
-function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
+/** Throws for the first key not in `known`, naming the nearest known key. */
+function checkKeys(
+  obj: Record<string, unknown>,
+  known: readonly string[],
+  what: string,
+  prefix: string,
+  alsoSuggest: readonly string[] = [],
+): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = nearestKey(key, [...known, ...alsoSuggest]);
+    throw new ProblemFormatError(
+      `${prefix}${what} "${echo(key)}"${near ? ` (did you mean "${near}"?)` : ''}; ` +
+        `free-form fields go inside "${FREE_META_KEY}": {...}`,
+    );
+  }
+}
+
+/**
+ * The descriptive keys of an object (all but `skip`), with the entries of its free-form "meta"
+ * object merged in; undefined when there are none. Built with Object.fromEntries, so a key named
+ * "__proto__" is an ordinary property.
+ */
+function metaOf(
+  obj: Record<string, unknown>,
+  skip: readonly string[],
+  prefix: string,
+): Record<string, unknown> | undefined {
+  const entries = Object.entries(obj).filter(([k]) => !skip.includes(k) && k !== FREE_META_KEY);
+  const free = obj[FREE_META_KEY];
+  if (free !== undefined) {
+    if (!isRecord(free))
+      throw new ProblemFormatError(`${prefix}meta must be an object, got ${describe(free)}`);
+    entries.push(...Object.entries(free));
+  }
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+function parseOne(obj: Record<string, unknown>, prefix: string, budget: MemoryBudget): QpProblem {
   const fail: Fail = (message) => {
     throw new ProblemFormatError(prefix + message);
   };
@@ -85,11 +149,25 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
   const q = readVector(obj.q, 'q', fail);
   const n = q.length;
   if (nGiven !== undefined && nGiven !== n) fail(`q has length ${n} but n is ${nGiven}`);
+
+  // Shapes first, from what the file declares, so that nothing large is allocated for a problem
+  // that does not fit: a 115-byte file can declare a 50,000,000-row A.
+  const hasP = obj.P !== undefined && obj.P !== null;
+  const hasA = obj.A !== undefined && obj.A !== null;
+  const pShape = hasP ? declaredShape(obj.P) : undefined;
+  if (pShape && (pShape[0] !== n || pShape[1] !== n))
+    fail(`P is ${pShape[0]}×${pShape[1]} but q has length ${n}`);
+  const aShape = hasA ? declaredShape(obj.A) : undefined;
+  if (aShape && aShape[1] !== n) fail(`A has ${aShape[1]} columns but q has length ${n}`);
+  const mDeclared = aShape ? aShape[0] : 0;
+  if (mGiven !== undefined && mGiven !== mDeclared && (aShape || !hasA))
+    fail(`A has ${mDeclared} rows but m is ${mGiven}`);
+  budget.admit(n, mDeclared, prefix);
   if (n * n > MAX_DENSE_ENTRIES)
     fail(`q has length ${n}: the ${n}×${n} matrix P is too large for dense storage`);
 
   let P: DenseMatrix = zeros(n, n);
-  if (obj.P !== undefined && obj.P !== null) {
+  if (hasP) {
     const parsed = readMatrix(obj.P, 'P', fail);
     const cols = parsed.colsKnown ? parsed.matrix.cols : 0;
     if (parsed.matrix.rows !== n || cols !== n) {
@@ -99,7 +177,7 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
   }
 
   let A: DenseMatrix = zeros(0, n);
-  if (obj.A !== undefined && obj.A !== null) {
+  if (hasA) {
     const parsed = readMatrix(obj.A, 'A', fail);
     if (!parsed.colsKnown) A = zeros(0, n);
     else if (parsed.matrix.cols !== n)
@@ -127,10 +205,9 @@ function parseOne(obj: Record<string, unknown>, prefix: string): QpProblem {
     r = obj.r as number;
   }
 
-  const meta: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!PROBLEM_KEYS.has(k)) meta[k] = v;
+  const meta = metaOf(obj, PROBLEM_KEYS, prefix);
   const problem: QpProblem = { n, m, P, q, r, A, l, u };
-  if (Object.keys(meta).length > 0) problem.meta = meta;
+  if (meta) problem.meta = meta;
   return problem;
 }
 
@@ -203,10 +280,17 @@ function boundsToJson(v: Float64Array): (number | null)[] {
   return Array.from(v, (x) => (Number.isFinite(x) ? x : null));
 }
 
-/** JSON form of a problem (meta keys first, then the engine fields), inverse of parseProblemJson. */
+/**
+ * JSON form of a problem, inverse of parseProblemJson: the descriptive meta keys (name, source,
+ * ...) first, any other meta entry inside "meta", then the engine fields.
+ */
 export function problemToJson(p: QpProblem): ProblemJson {
+  const entries = Object.entries(p.meta ?? {});
+  const described = entries.filter(([k]) => META_KEYS.includes(k));
+  const free = entries.filter(([k]) => !META_KEYS.includes(k));
   return {
-    ...(p.meta ?? {}),
+    ...Object.fromEntries(described),
+    ...(free.length > 0 ? { [FREE_META_KEY]: Object.fromEntries(free) } : {}),
     n: p.n,
     m: p.m,
     P: denseToCsc(p.P),

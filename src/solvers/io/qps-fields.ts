@@ -2,6 +2,7 @@
  * Tokens of (Q)MPS data lines: section names, numbers, and the split of a line into
  * fields 1–6 for the fixed-column and the free layout.
  */
+import { echo } from './errors';
 
 export type MpsLayout = 'free' | 'fixed';
 
@@ -53,7 +54,7 @@ export function parseMpsNumber(
   if (token === undefined || token === '') return fail(`missing ${what} in ${section}`);
   const inf = INF_WORD.exec(token);
   if (inf) return inf[1] === '-' ? -Infinity : Infinity;
-  if (!NUMBER.test(token)) fail(`bad number '${token}' for ${what} in ${section}`);
+  if (!NUMBER.test(token)) fail(`bad number '${echo(token)}' for ${what} in ${section}`);
   return Number(token.replace(/[dD]/, 'e'));
 }
 

@@ -3,7 +3,7 @@
  * a QpsModel (names, triplets, right-hand sides, ranges, bounds). qps.ts builds the
  * QpProblem from it. Conventions are documented in docs/problem-format.md.
  */
-import { ProblemFormatError, boundValue } from './errors';
+import { ProblemFormatError, boundValue, echo } from './errors';
 import {
   SECTIONS,
   UNSUPPORTED,
@@ -81,8 +81,13 @@ export class QpsReader {
   private readonly ignoredSets = new Set<string>();
   private ended = false;
   private rowsLine = 0;
+  /** Last line that held data or a section header, for the truncation message. */
+  private lastLine = 0;
 
-  constructor(private readonly layout: MpsLayout) {}
+  constructor(
+    private readonly layout: MpsLayout,
+    private readonly allowTruncated = false,
+  ) {}
 
   private readonly fail: LineFail = (message) => {
     throw new ProblemFormatError(`line ${this.lineNo}: ${message}`);
@@ -101,13 +106,13 @@ export class QpsReader {
 
   private row(name: string): number {
     const i = this.rowIndex.get(name);
-    if (i === undefined) this.fail(`unknown row '${name}' in ${this.section}`);
+    if (i === undefined) this.fail(`unknown row '${echo(name)}' in ${this.section}`);
     return i;
   }
 
   private col(name: string): number {
     const j = this.colIndex.get(name);
-    if (j === undefined) this.fail(`unknown column '${name}' in ${this.section}`);
+    if (j === undefined) this.fail(`unknown column '${echo(name)}' in ${this.section}`);
     return j;
   }
 
@@ -115,6 +120,7 @@ export class QpsReader {
     this.lineNo++;
     const text = raw.replace(/\r$/, '');
     if (this.ended || text.trim() === '' || text.startsWith('*')) return;
+    this.lastLine = this.lineNo;
     if (!/^\s/.test(text)) this.header(text);
     else this.data(text);
   }
@@ -125,7 +131,7 @@ export class QpsReader {
     const unsupported = UNSUPPORTED.get(key);
     if (unsupported) this.fail(unsupported);
     if (!SECTIONS.has(key))
-      this.fail(`unknown section '${tokens[0]}' (data lines must be indented)`);
+      this.fail(`unknown section '${echo(tokens[0])}' (data lines must be indented)`);
     const section = key === 'OBJSENS' ? 'OBJSENSE' : key;
     if (this.seen.has(section)) this.fail(`section ${section} appears twice`);
     if (section === 'OBJNAME' && this.seen.has('ROWS')) this.fail('OBJNAME must come before ROWS');
@@ -140,7 +146,7 @@ export class QpsReader {
     if (section === 'NAME')
       this.model.name = this.layout === 'fixed' ? text.slice(14).trim() : tokens.slice(1).join(' ');
     else if (section === 'QSECTION' && tokens[1] !== undefined && tokens[1] !== this.objName) {
-      this.fail(`QSECTION ${tokens[1]}: only the objective row can have a quadratic part`);
+      this.fail(`QSECTION ${echo(tokens[1])}: only the objective row can have a quadratic part`);
     } else if (tokens.length > 1 && (section === 'OBJSENSE' || section === 'OBJNAME'))
       this.data(' ' + tokens.slice(1).join(' '));
     else if (tokens.length > 1 && section !== 'QSECTION')
@@ -152,7 +158,7 @@ export class QpsReader {
       this.lineNo = this.rowsLine;
       this.fail(
         this.objDeclared
-          ? `OBJNAME row '${this.objDeclared}' is not an N row in ROWS`
+          ? `OBJNAME row '${echo(this.objDeclared)}' is not an N row in ROWS`
           : 'ROWS has no N row (the objective)',
       );
     }
@@ -180,22 +186,22 @@ export class QpsReader {
       this.fail(
         'integer variables (MARKER INTORG) are not supported: this is a continuous QP solver',
       );
-    this.fail(`unsupported MARKER '${kind ?? ''}'`);
+    this.fail(`unsupported MARKER '${echo(kind ?? '')}'`);
   }
 
   private objSense(word: string): void {
     if (word === 'MIN' || word === 'MINIMIZE') return;
     if (word === 'MAX' || word === 'MAXIMIZE')
       this.fail('OBJSENSE MAX is not supported: negate the objective to minimize');
-    this.fail(`unknown OBJSENSE '${word}'`);
+    this.fail(`unknown OBJSENSE '${echo(word)}'`);
   }
 
   private rowLine([type, name]: string[]): void {
     const t = type.toUpperCase() as RowType;
     if (!name) this.fail('missing row name in ROWS');
     if (!['N', 'E', 'L', 'G'].includes(t))
-      this.fail(`unknown row type '${type}' (expected N, E, L or G)`);
-    if (this.rowIndex.has(name)) this.fail(`row '${name}' defined twice`);
+      this.fail(`unknown row type '${echo(type)}' (expected N, E, L or G)`);
+    if (this.rowIndex.has(name)) this.fail(`row '${echo(name)}' defined twice`);
     if (t === 'N') {
       const isObjective =
         this.objName === undefined && (this.objDeclared === undefined || this.objDeclared === name);
@@ -226,19 +232,19 @@ export class QpsReader {
       m.lowerSet.push(false);
       m.negativeUp.push(false);
     }
-    if (!f[2]) this.fail(`column '${name}' has no row entry in COLUMNS`);
+    if (!f[2]) this.fail(`column '${echo(name)}' has no row entry in COLUMNS`);
     for (const [rowName, value] of [
       [f[2], f[3]],
       [f[4], f[5]],
     ]) {
       if (!rowName) continue;
       const i = this.row(rowName);
-      const v = this.num(value, `row '${rowName}' of column '${name}'`);
+      const v = this.num(value, `row '${echo(rowName)}' of column '${echo(name)}'`);
       if (!Number.isFinite(v))
-        this.fail(`infinite coefficient for column '${name}', row '${rowName}'`);
+        this.fail(`infinite coefficient for column '${echo(name)}', row '${echo(rowName)}'`);
       const key = `${i}:${j}`;
       if (i !== -2 && this.aSeen.has(key))
-        this.fail(`duplicate entry for column '${name}', row '${rowName}'`);
+        this.fail(`duplicate entry for column '${echo(name)}', row '${echo(rowName)}'`);
       this.aSeen.add(key);
       if (i === -1) m.c[j] = v;
       else if (i >= 0) m.aTriplets.push([i, j, v]);
@@ -253,7 +259,7 @@ export class QpsReader {
     if (!this.ignoredSets.has(`${s}:${setName}`)) {
       this.ignoredSets.add(`${s}:${setName}`);
       this.model.warnings.push(
-        `line ${this.lineNo}: ${s} set '${setName}' ignored (only the first set, '${this.setNames[s]}', is used)`,
+        `line ${this.lineNo}: ${s} set '${echo(setName)}' ignored (only the first set, '${echo(this.setNames[s])}', is used)`,
       );
     }
     return false;
@@ -269,18 +275,18 @@ export class QpsReader {
     ]) {
       if (!rowName) continue;
       const i = this.row(rowName);
-      const v = this.num(value, `row '${rowName}'`);
+      const v = this.num(value, `row '${echo(rowName)}'`);
       if (this.vectorSeen.has(`${this.section}:${i}`) && i !== -2)
-        this.fail(`duplicate ${this.section} entry for row '${rowName}'`);
+        this.fail(`duplicate ${this.section} entry for row '${echo(rowName)}'`);
       this.vectorSeen.add(`${this.section}:${i}`);
       if (this.section === 'RHS') {
         if (i === -1) {
           if (!Number.isFinite(boundValue(v)))
-            this.fail(`infinite RHS for the objective row '${rowName}'`);
+            this.fail(`infinite RHS for the objective row '${echo(rowName)}'`);
           m.r = -v; // MPS convention: the objective row's RHS is minus the constant.
         } else if (i >= 0) m.rhs[i] = v;
       } else if (i < 0) {
-        m.warnings.push(`line ${this.lineNo}: RANGES entry for N row '${rowName}' ignored`);
+        m.warnings.push(`line ${this.lineNo}: RANGES entry for N row '${echo(rowName)}' ignored`);
       } else m.range[i] = v;
     }
   }
@@ -292,7 +298,7 @@ export class QpsReader {
     if (!this.inFirstSet(setName)) return;
     const m = this.model;
     const t = type.toUpperCase();
-    const v = () => boundValue(this.num(value, `bound of column '${colName}'`));
+    const v = () => boundValue(this.num(value, `bound of column '${echo(colName)}'`));
     switch (t) {
       case 'UP': {
         const b = v();
@@ -308,7 +314,8 @@ export class QpsReader {
         m.lower[j] = m.upper[j] = v();
         m.lowerSet[j] = true;
         m.negativeUp[j] = false;
-        if (!Number.isFinite(m.lower[j])) this.fail(`FX bound of column '${colName}' is infinite`);
+        if (!Number.isFinite(m.lower[j]))
+          this.fail(`FX bound of column '${echo(colName)}' is infinite`);
         break;
       case 'FR':
         m.lower[j] = -Infinity;
@@ -329,11 +336,11 @@ export class QpsReader {
       case 'UI':
       case 'SC':
         this.fail(
-          `bound type ${t} makes column '${colName}' integer or semi-continuous, which is not supported`,
+          `bound type ${t} makes column '${echo(colName)}' integer or semi-continuous, which is not supported`,
         );
         break;
       default:
-        this.fail(`unknown bound type '${type}' (expected UP, LO, FX, FR, MI or PL)`);
+        this.fail(`unknown bound type '${echo(type)}' (expected UP, LO, FX, FR, MI or PL)`);
     }
   }
 
@@ -342,13 +349,15 @@ export class QpsReader {
     if (!a || !b) this.fail(`${this.section} lines need two column names and a value`);
     const i = this.col(a);
     const j = this.col(b);
-    const v = this.num(value, `entry (${a}, ${b})`);
-    if (!Number.isFinite(v)) this.fail(`infinite entry (${a}, ${b}) in ${this.section}`);
+    const v = this.num(value, `entry (${echo(a)}, ${echo(b)})`);
+    if (!Number.isFinite(v))
+      this.fail(`infinite entry (${echo(a)}, ${echo(b)}) in ${this.section}`);
     const full = this.section === 'QMATRIX';
     this.qKind.full = full;
     // QUADOBJ/QSECTION list each unordered pair once; QMATRIX lists (i, j) and (j, i).
     const key = full || i <= j ? `${i}:${j}` : `${j}:${i}`;
-    if (this.qSeen.has(key)) this.fail(`duplicate entry (${a}, ${b}) in ${this.section}`);
+    if (this.qSeen.has(key))
+      this.fail(`duplicate entry (${echo(a)}, ${echo(b)}) in ${this.section}`);
     this.qSeen.set(key, v);
     this.model.qTriplets.push([i, j, v]);
     if (!full && i !== j) this.model.qTriplets.push([j, i, v]);
@@ -359,7 +368,12 @@ export class QpsReader {
     if (this.section === 'ROWS') this.endRows();
     if (!this.seen.has('ROWS')) throw new ProblemFormatError('missing ROWS section');
     if (!this.seen.has('COLUMNS')) throw new ProblemFormatError('missing COLUMNS section');
-    if (!this.ended) this.model.warnings.push('no ENDATA line: file may be truncated');
+    if (!this.ended) {
+      const where = `the file ends in ${this.section} at line ${this.lastLine} without ENDATA`;
+      if (!this.allowTruncated)
+        throw new ProblemFormatError(`${where}: it may be truncated`, 'truncated');
+      this.model.warnings.push(`${where}: it may be truncated; read as it is`);
+    }
     if (this.qKind.full) this.checkQmatrixSymmetric();
     return this.model;
   }
@@ -371,7 +385,7 @@ export class QpsReader {
       const w = this.qSeen.get(`${j}:${i}`) ?? 0;
       if (Math.abs(v - w) > 1e-12 * Math.max(Math.abs(v), Math.abs(w))) {
         throw new ProblemFormatError(
-          `QMATRIX is not symmetric: (${names[i]}, ${names[j]}) = ${v} but (${names[j]}, ${names[i]}) = ${w} (QMATRIX lists the full matrix; use QUADOBJ for one triangle)`,
+          `QMATRIX is not symmetric: (${echo(names[i])}, ${echo(names[j])}) = ${v} but (${echo(names[j])}, ${echo(names[i])}) = ${w} (QMATRIX lists the full matrix; use QUADOBJ for one triangle)`,
         );
       }
     }

@@ -6,8 +6,9 @@
  */
 import type { QpProblem } from '../qp/types';
 import { zeros } from '../linalg/dense';
-import { ProblemFormatError, boundValue } from './errors';
+import { ProblemFormatError, boundValue, echo, stripBom } from './errors';
 import { MAX_DENSE_ENTRIES } from './json-fields';
+import { MemoryBudget, type ParseLimits } from './limits';
 import { QpsReader, type MpsLayout, type QpsModel } from './qps-reader';
 
 export interface QpsOptions {
@@ -18,31 +19,43 @@ export interface QpsOptions {
    * lower or upper bound; 'all' every variable, as the Maros–Meszaros JSON files do.
    */
   boundRows?: 'finite' | 'all';
+  /**
+   * Accept a file that ends without ENDATA, with a warning. By default such a file is an error:
+   * a file cut off before its RHS or BOUNDS section would otherwise be solved as another problem.
+   */
+  allowTruncated?: boolean;
+  /** Refuse a problem that would not fit, before its dense matrices are allocated. */
+  limits?: ParseLimits;
 }
 
-/** Parse a QPS/MPS file. Throws ProblemFormatError with a line number. */
-export function parseQps(text: string, options: QpsOptions = {}): QpProblem {
+/**
+ * Parse a QPS/MPS file (a leading UTF-8 byte-order mark is skipped). Throws ProblemFormatError
+ * with a line number.
+ */
+export function parseQps(input: string, options: QpsOptions = {}): QpProblem {
+  const text = stripBom(input);
   const layout = options.layout ?? 'auto';
+  const allowTruncated = options.allowTruncated ?? false;
   let model: QpsModel;
-  if (layout !== 'auto') model = read(text, layout);
+  if (layout !== 'auto') model = read(text, layout, allowTruncated);
   else {
     try {
-      model = read(text, 'free');
+      model = read(text, 'free', allowTruncated);
     } catch (freeError) {
       if (!(freeError instanceof ProblemFormatError)) throw freeError;
       try {
-        model = read(text, 'fixed');
+        model = read(text, 'fixed', allowTruncated);
         model.warnings.push('read as fixed-column MPS');
       } catch {
         throw freeError;
       }
     }
   }
-  return buildProblem(model, options.boundRows ?? 'finite');
+  return buildProblem(model, options.boundRows ?? 'finite', new MemoryBudget(options.limits));
 }
 
-function read(text: string, layout: MpsLayout): QpsModel {
-  const reader = new QpsReader(layout);
+function read(text: string, layout: MpsLayout, allowTruncated: boolean): QpsModel {
+  const reader = new QpsReader(layout, allowTruncated);
   for (const line of text.split('\n')) reader.line(line);
   return reader.finish();
 }
@@ -61,7 +74,11 @@ function rowBounds(type: 'E' | 'L' | 'G', b: number, R: number | undefined): [nu
   return R >= 0 ? [rhs, rhs + span] : [rhs - span, rhs];
 }
 
-function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
+function buildProblem(
+  model: QpsModel,
+  boundRows: 'finite' | 'all',
+  budget: MemoryBudget,
+): QpProblem {
   const n = model.colNames.length;
   const mc = model.rowNames.length;
   const warnings = model.warnings;
@@ -74,12 +91,12 @@ function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
     if (model.negativeUp[j] && !model.lowerSet[j]) {
       lower[j] = -Infinity;
       warnings.push(
-        `column '${model.colNames[j]}': negative UP bound without LO, lower bound set to −infinity`,
+        `column '${echo(model.colNames[j])}': negative UP bound without LO, lower bound set to −infinity`,
       );
     }
     if (lower[j] > model.upper[j]) {
       throw new ProblemFormatError(
-        `BOUNDS: column '${model.colNames[j]}' has lower bound ${lower[j]} above upper bound ${model.upper[j]}`,
+        `BOUNDS: column '${echo(model.colNames[j])}' has lower bound ${lower[j]} above upper bound ${model.upper[j]}`,
       );
     }
   }
@@ -90,6 +107,7 @@ function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
   }
 
   const m = mc + bounded.length;
+  budget.admit(n, m);
   if (m * n > MAX_DENSE_ENTRIES || n * n > MAX_DENSE_ENTRIES) {
     throw new ProblemFormatError(
       `problem with ${n} variables and ${m} rows is too large for dense storage`,
@@ -102,7 +120,9 @@ function buildProblem(model: QpsModel, boundRows: 'finite' | 'all'): QpProblem {
   for (let i = 0; i < mc; i++) {
     const [li, ui] = rowBounds(model.rowTypes[i], model.rhs[i], model.range[i]);
     if (li > ui)
-      throw new ProblemFormatError(`row '${model.rowNames[i]}' has empty range [${li}, ${ui}]`);
+      throw new ProblemFormatError(
+        `row '${echo(model.rowNames[i])}' has empty range [${li}, ${ui}]`,
+      );
     l[i] = li;
     u[i] = ui;
   }
