@@ -22,6 +22,7 @@ import {
 import { formatFlags, parseArgs, type FlagSpec, type FlagValue } from './args';
 import { processIo, terminalLine, type CliIo } from './console';
 import { EngineError, EXIT, UsageError } from './errors';
+import { errorMessage } from '../solvers/errors';
 
 const REFERENCES = ['quadprog', 'highs'] as const;
 const ALL_ENGINES: readonly string[] = [...CORE_ENGINES, ...REFERENCES];
@@ -219,7 +220,7 @@ async function nodeGpuEngines(): Promise<GpuEngines> {
     return { ctx, engine, backward: new GpuBackwardEngine(ctx, engine) };
   } catch (e) {
     throw new EngineError(
-      `WebGPU is unavailable (${(e as Error).message}); choose engines without gpu, ` +
+      `WebGPU is unavailable (${errorMessage(e)}); choose engines without gpu, ` +
         `e.g. --engines cpu,cpu-shared,quadprog,highs`,
     );
   }

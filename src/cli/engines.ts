@@ -3,6 +3,7 @@ import type { QpEngine } from '../solvers/qp';
 import { CpuEngine } from '../solvers/cpu-engine';
 import type { BackwardEngine } from '../solvers/grad/types';
 import { EngineError } from './errors';
+import { errorMessage } from '../solvers/errors';
 
 export type EngineKind = 'cpu' | 'gpu';
 
@@ -32,7 +33,7 @@ export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
   try {
     mod = (await import(/* @vite-ignore */ GPU_NODE_MODULE)) as Partial<GpuNodeModule>;
   } catch (e) {
-    throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
+    throw new EngineError(`GPU engine unavailable: ${errorMessage(e)}`);
   }
   if (typeof mod.createNodeGpuEngine !== 'function') {
     throw new EngineError(
@@ -43,6 +44,6 @@ export async function openEngine(kind: EngineKind): Promise<OpenEngine> {
     const engine = await mod.createNodeGpuEngine();
     return { engine, backward: engine.backward, dispose: () => engine.dispose() };
   } catch (e) {
-    throw new EngineError(`GPU engine unavailable: ${(e as Error).message}`);
+    throw new EngineError(`GPU engine unavailable: ${errorMessage(e)}`);
   }
 }

@@ -27,6 +27,7 @@ import { openEngine, type EngineKind } from './engines';
 import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
 import { jsonLine, jsonNumber } from './output';
 import { deadlineOf, solveOnCpu } from './solve';
+import { errorMessage } from '../solvers/errors';
 
 /** The solve flags, except that --rho is LPGD's ρ here; ADMM's step size moves to --admm-rho. */
 const GRAD_FLAGS: readonly FlagSpec[] = [
@@ -127,7 +128,7 @@ async function readDlDxText(raw: string): Promise<string> {
   try {
     return await readFile(raw, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read --dl-dx file ${raw}: ${(e as Error).message}`);
+    throw new UsageError(`cannot read --dl-dx file ${raw}: ${errorMessage(e)}`);
   }
 }
 
@@ -137,7 +138,7 @@ async function readDlDx(raw: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--dl-dx is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`--dl-dx is not valid JSON: ${errorMessage(e)}`);
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../solvers/io';
 import type { FlagSpec, FlagValue } from './args';
 import { InputError, UsageError } from './errors';
+import { errorMessage } from '../solvers/errors';
 
 /** Defaults of the input limits (MB = 2²⁰ bytes). */
 export const DEFAULT_MAX_INPUT_MB = 64;
@@ -103,7 +104,7 @@ export async function readLimited(file: string, label: string, maxBytes: number)
     } catch (e) {
       process.stdin.destroy();
       if (e instanceof InputError) throw e;
-      throw new InputError(`cannot read stdin: ${(e as Error).message}`);
+      throw new InputError(`cannot read stdin: ${errorMessage(e)}`);
     }
   } else {
     let handle;
@@ -120,7 +121,7 @@ export async function readLimited(file: string, label: string, maxBytes: number)
       }
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(`cannot read ${label}: ${(e as Error).message}`);
+      throw new InputError(`cannot read ${label}: ${errorMessage(e)}`);
     } finally {
       await handle?.close();
     }

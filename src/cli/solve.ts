@@ -1,11 +1,6 @@
 /** `solve FILE [options]`: solve the QP(s) in a problem file and print the result as JSON. */
-import {
-  CpuEngine,
-  solveBatch,
-  validateProblem,
-  type QpProblem,
-  type QpResult,
-} from '../solvers/qp';
+import { CpuEngine } from '../solvers/cpu-engine';
+import { solveBatch, validateProblem, type QpProblem, type QpResult } from '../solvers/qp';
 import type { QpSettings } from '../solvers/qp';
 import { SOLVER_FLAGS, formatFlags, parseArgs, settingsFromFlags, type FlagSpec } from './args';
 import { printWarnings, type CliIo, processIo } from './console';

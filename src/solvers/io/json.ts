@@ -18,6 +18,7 @@ import {
 } from './json-fields';
 import { FREE_META_KEY, META_KEYS, PROBLEM_KEYS, nearestKey } from './keys';
 import { MemoryBudget, type ParseLimits } from './limits';
+import { errorMessage } from '../errors';
 
 /** Keys of a problem object, and of a batch file's top level. */
 const PROBLEM_FILE_KEYS: readonly string[] = [...PROBLEM_KEYS, ...META_KEYS, FREE_META_KEY];
@@ -70,9 +71,7 @@ export function parseProblemJson(
     try {
       value = JSON.parse(stripBom(input));
     } catch (e) {
-      throw new ProblemFormatError(
-        `invalid JSON: ${echo((e as Error).message.split('\n')[0], 200)}`,
-      );
+      throw new ProblemFormatError(`invalid JSON: ${echo(errorMessage(e).split('\n')[0], 200)}`);
     }
   }
   if (!isRecord(value))
