@@ -26,12 +26,16 @@ import { errorMessage } from '../solvers/errors';
 
 const REFERENCES = ['quadprog', 'highs'] as const;
 const ALL_ENGINES: readonly string[] = [...CORE_ENGINES, ...REFERENCES];
+const HANDLE_ENGINES: readonly string[] = ['cpu', 'gpu'];
 
 /** Largest problem dimension d: bpqpRandomQp alone costs d³ per problem. */
 export const MAX_D = 2000;
 export const MAX_BATCH = 16384;
 export const MAX_MATMUL = 2048;
 export const MAX_ITER = 1_000_000;
+export const MAX_HANDLE_SOLVES = 10_000;
+/** f32 ADMM reaches 1e-4 reliably (docs/gpu.md): the GPU rows of --handles use at least that. */
+const GPU_HANDLE_EPS = 1e-4;
 const MB = 2 ** 20;
 /** Default memory limit: three quarters of this machine's memory. */
 const DEFAULT_MEMORY_MB = Math.floor((0.75 * totalmem()) / MB);
@@ -74,6 +78,12 @@ const FLAGS: readonly FlagSpec[] = [
     help: `edge of the reference matmul, 1 to ${MAX_MATMUL} (default ${DEFAULT_BENCH.matmulSize})`,
   },
   { name: 'polish', type: 'boolean', usage: '--polish', help: 'polish every forward solution' },
+  {
+    name: 'handles',
+    type: 'int',
+    arg: 'N',
+    help: `instead: one structure solved N times with a changing q, one-shot solveBatch (cold and warm) against a handle, per engine among cpu,gpu (1 to ${MAX_HANDLE_SOLVES})`,
+  },
   { name: 'out', type: 'string', arg: 'DIR', help: 'folder of the reports (default bench-out)' },
   {
     name: 'max-memory-mb',
@@ -105,6 +115,8 @@ export interface BenchArgs {
   config: BenchConfig;
   out: string;
   maxMemoryBytes: number;
+  /** --handles N: run the handle benchmark (N solves per variant) instead. */
+  handles: number | null;
 }
 
 function list(flags: Map<string, FlagValue>, name: string, def: string): string[] {
@@ -155,10 +167,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     throw new UsageError(`bench takes no positional arguments, got '${positionals[0]}'`);
   const sizes = list(flags, 'sizes', TABLE1_SIZES.map(sizeName).join(',')).map(parseSize);
   const batches = list(flags, 'batches', '1,64,1024').map(parseBatch);
-  const engines = list(flags, 'engines', ALL_ENGINES.join(','));
+  const handles = (flags.get('handles') as number | undefined) ?? null;
+  if (handles !== null && (handles < 1 || handles > MAX_HANDLE_SOLVES))
+    throw new UsageError(`--handles must lie in 1..${MAX_HANDLE_SOLVES}, got ${handles}`);
+  const known = handles !== null ? HANDLE_ENGINES : ALL_ENGINES;
+  const engines = list(flags, 'engines', known.join(','));
   for (const e of engines)
-    if (!ALL_ENGINES.includes(e))
-      throw new UsageError(`--engines: unknown engine '${e}' (engines: ${ALL_ENGINES.join(',')})`);
+    if (!known.includes(e))
+      throw new UsageError(
+        `--engines: unknown engine '${e}'${handles !== null ? ' with --handles' : ''} (engines: ${known.join(',')})`,
+      );
   const twice = engines.find((e, i) => engines.indexOf(e) !== i);
   if (twice) throw new UsageError(`--engines: '${twice}' is listed twice`);
   const eps = (flags.get('eps') as number | undefined) ?? DEFAULT_BENCH.eps;
@@ -196,6 +214,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     },
     out,
     maxMemoryBytes: memoryMb * MB,
+    handles,
   };
 }
 
@@ -287,6 +306,29 @@ function writeReports(out: string, report: BenchReport): string[] {
   return [`${base}.json`, `${base}.md`];
 }
 
+/**
+ * Opens the WebGPU engines when an engine among `engines` needs them (unless the caller supplies
+ * them), runs `body`, reports any failure as one line (exit 3), and releases the device.
+ */
+async function withEngines(
+  engines: readonly string[],
+  io: CliIo,
+  deps: BenchDeps,
+  body: (gpu: GpuEngines | null) => Promise<number>,
+): Promise<number> {
+  let gpu: GpuEngines | null = null;
+  try {
+    const wantsGpu = engines.some((e) => e.startsWith('gpu'));
+    gpu = deps.gpu !== undefined ? deps.gpu : wantsGpu ? await nodeGpuEngines() : null;
+    return await body(gpu);
+  } catch (e) {
+    io.err(`error: ${e instanceof EngineError ? terminalLine(e.message) : shortMessage(e)}`);
+    return EXIT.failure;
+  } finally {
+    if (deps.gpu === undefined) gpu?.ctx.dispose();
+  }
+}
+
 /** Runs the benchmark command; resolves to the exit status and never throws. */
 export async function benchCommand(
   argv: string[],
@@ -304,13 +346,11 @@ export async function benchCommand(
     await io.out(BENCH_HELP + '\n');
     return EXIT.ok;
   }
+  if (args.handles !== null) return handlesCommand(args, args.handles, io, deps);
   const { config, out } = args;
   const startedAt = new Date().toISOString();
   const rows: BenchRow[] = [];
-  let gpu: GpuEngines | null = null;
-  try {
-    const wantsGpu = config.engines.some((e) => e.startsWith('gpu'));
-    gpu = deps.gpu !== undefined ? deps.gpu : wantsGpu ? await nodeGpuEngines() : null;
+  return withEngines(config.engines, io, deps, async (gpu) => {
     const { guarded, take } = guardReferences(
       deps.references ?? (await defaultReferences(config.engines)),
     );
@@ -352,10 +392,46 @@ export async function benchCommand(
     const files = writeReports(out, report);
     await io.out(`Reports written to ${files.join(' and ')}\n`);
     return EXIT.ok;
-  } catch (e) {
-    io.err(`error: ${e instanceof EngineError ? terminalLine(e.message) : shortMessage(e)}`);
-    return EXIT.failure;
-  } finally {
-    if (deps.gpu === undefined) gpu?.ctx.dispose();
-  }
+  });
+}
+
+/** `--handles N`: the handle benchmark (src/gpu/benchmark/handles.ts), printed and written. */
+function handlesCommand(
+  args: BenchArgs,
+  solves: number,
+  io: CliIo,
+  deps: BenchDeps,
+): Promise<number> {
+  const { config, out } = args;
+  return withEngines(config.engines, io, deps, async (gpu) => {
+    const { CpuEngine } = await import('../solvers/cpu-engine');
+    const { runHandleBenchmark, handleMarkdown } = await import('../gpu/benchmark/handles');
+    const engines = config.engines.map((name) =>
+      name === 'gpu'
+        ? { name, engine: (gpu as GpuEngines).engine, eps: Math.max(config.eps, GPU_HANDLE_EPS) }
+        : { name, engine: new CpuEngine() },
+    );
+    const rows = await runHandleBenchmark(
+      {
+        sizes: config.sizes,
+        batches: config.batches,
+        solves,
+        eps: config.eps,
+        maxIter: config.maxIter,
+      },
+      engines,
+      (row) => void io.out(JSON.stringify(row) + '\n'),
+    );
+    const md = handleMarkdown(rows);
+    await io.out(`\n${md}`);
+    mkdirSync(out, { recursive: true });
+    const base = `${out}/handles-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    writeFileSync(
+      `${base}.json`,
+      JSON.stringify({ adapter: gpu?.ctx.adapterInfo ?? null, solves, rows }, null, 2),
+    );
+    writeFileSync(`${base}.md`, md);
+    await io.out(`Reports written to ${base}.json and ${base}.md\n`);
+    return EXIT.ok;
+  });
 }

@@ -111,6 +111,34 @@ export class GpuContext {
     });
   }
 
+  /**
+   * Runs `run` under validation and out-of-memory error scopes (an error in them is thrown); if the
+   * device is lost meanwhile, waits for its recreation and runs it once more (`run` must upload
+   * afresh).
+   */
+  async runRecovering<T>(run: () => Promise<T>): Promise<T> {
+    const gen = this.generation;
+    const device = this.device;
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    const popBoth = async () => [await device.popErrorScope(), await device.popErrorScope()];
+    let out: T;
+    try {
+      out = await run();
+    } catch (e) {
+      if (this.generation === gen) {
+        await popBoth().catch(() => undefined);
+        throw e;
+      }
+      await this.waitReady();
+      return run();
+    }
+    const [oom, invalid] = await popBoth();
+    if (oom || invalid)
+      throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
+    return out;
+  }
+
   /** Resolves once a lost device has been recreated (immediately otherwise). */
   waitReady(): Promise<void> {
     return this.ready;

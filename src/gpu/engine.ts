@@ -146,43 +146,31 @@ export class GpuEngine implements Engine {
     t0: number,
   ): Promise<GpuQpResult[]> {
     const linsys = resolveLinsys(probs[0].n, this.options.linsys);
-    const gen = this.ctx.generation;
-    const run = async () => {
-      const rho = new Float64Array(probs.length).fill(clampRho(s.rho));
-      const backend = new ProblemsBackend(this.ctx, probs, s, rho, linsys, this.options);
-      try {
-        const out = await runAdmmAsync(backend, {
-          problems: probs,
-          settings: s,
-          rho,
-          t0,
-          setupMs: performance.now() - t0,
-        });
-        const info = linsys === 'indirect' ? await backend.finalInfo() : null;
-        return probs.map((pp, b): GpuQpResult => {
-          const r = assembleResult(pp, out[b], s, t0);
-          return info ? { ...r, cg_iter: info[b * INFO_STRIDE + INFO.cgIter] } : r;
-        });
-      } finally {
-        backend.dispose();
-      }
-    };
-    const device = this.ctx.device;
-    device.pushErrorScope('validation');
-    device.pushErrorScope('out-of-memory');
     try {
-      const out = await run();
-      const oom = await device.popErrorScope();
-      const invalid = await device.popErrorScope();
-      if (oom || invalid)
-        throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
-      return out;
+      return await this.ctx.runRecovering(async () => {
+        const rho = new Float64Array(probs.length).fill(clampRho(s.rho));
+        const backend = new ProblemsBackend(this.ctx, probs, s, rho, linsys, this.options);
+        try {
+          const out = await runAdmmAsync(backend, {
+            problems: probs,
+            settings: s,
+            rho,
+            t0,
+            setupMs: performance.now() - t0,
+          });
+          const info = linsys === 'indirect' ? await backend.finalInfo() : null;
+          return probs.map((pp, b): GpuQpResult => {
+            const r = assembleResult(pp, out[b], s, t0);
+            return info ? { ...r, cg_iter: info[b * INFO_STRIDE + INFO.cgIter] } : r;
+          });
+        } finally {
+          backend.dispose();
+        }
+      });
     } catch (e) {
-      if (e instanceof FactorizationError)
-        return probs.map((pp) => failedResult(pp.problem, 'non_convex', e.message, t0));
-      if (this.ctx.generation === gen) throw e;
-      await this.ctx.waitReady();
-      return run();
+      // K not positive definite means P is (numerically) not PSD: a result, not an engine failure.
+      if (!(e instanceof FactorizationError)) throw e;
+      return probs.map((pp) => failedResult(pp.problem, 'non_convex', e.message, t0));
     }
   }
 

@@ -9,13 +9,12 @@ import {
   assembleResult,
   failedResult,
   prepareProblem,
-  scaleStructure,
   withParams,
   type PreparedProblem,
   type QpParams,
   type ScaledStructure,
 } from '../solvers/qp/prepared';
-import { checkSetup, warmFor, type WarmOption } from '../solvers/qp/handle';
+import { setupStructure, warmFor, type WarmOption } from '../solvers/qp/handle';
 import { validateVectors } from '../solvers/qp/validate';
 import { rhoVector, clampRho } from '../solvers/qp/admm';
 import { runAdmmAsync } from '../solvers/qp/driver';
@@ -58,14 +57,10 @@ export class GpuHandle implements QpHandle {
     params: QpParams[] = [{}],
   ) {
     const t0 = performance.now();
-    this.settings = checkSetup(structure, settings);
+    ({ settings: this.settings, st: this.st } = setupStructure(structure, settings, params));
     this.n = structure.n;
     this.m = structure.m;
     this.params = params;
-    const qs = params
-      .map((v) => v.q ?? structure.q)
-      .filter((q) => q instanceof Float64Array && q.length === this.n && q.every(Number.isFinite));
-    this.st = scaleStructure(structure, this.settings, qs.length > 0 ? qs : [structure.q]);
     this.rho = clampRho(this.settings.rho);
     const limit = Math.min(ctx.limits.maxStorageBufferBindingSize, ctx.limits.maxBufferSize);
     const opBytes = 4 * (this.n + this.m) * (2 * this.n + this.m);
@@ -161,9 +156,8 @@ export class GpuHandle implements QpHandle {
   }
 
   /** Runs one chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
-  private async runChunk(probs: PreparedProblem[], t0: number) {
-    const gen = this.ctx.generation;
-    const run = async () => {
+  private runChunk(probs: PreparedProblem[], t0: number) {
+    return this.ctx.runRecovering(async () => {
       const backend = new SharedBackend(
         this.ctx,
         this.structureOnDevice(),
@@ -182,22 +176,7 @@ export class GpuHandle implements QpHandle {
       } finally {
         backend.dispose();
       }
-    };
-    const device = this.ctx.device;
-    device.pushErrorScope('validation');
-    device.pushErrorScope('out-of-memory');
-    try {
-      const out = await run();
-      const oom = await device.popErrorScope();
-      const invalid = await device.popErrorScope();
-      if (oom || invalid)
-        throw new Error(`WebGPU error during the solve: ${(oom ?? invalid)?.message}`);
-      return out;
-    } catch (e) {
-      if (this.ctx.generation === gen) throw e;
-      await this.ctx.waitReady();
-      return run();
-    }
+    });
   }
 
   /** Chunks of problems whose per-problem buffers fit the device's binding limit. */

@@ -14,7 +14,7 @@ import { adapterShortName, isSoftwareAdapter } from '../gpu/browser';
 import { EngineHost, GPU_POLISH_EPS, gpuPlan, mergeRuns } from './engineHost';
 import type { BatchRun, EngineEventMessage } from './protocol';
 import { badgeView, decideRoute, SINGLE_NOTE, SOFTWARE_NOTE, type Route } from './routing';
-import { runGeometryJob, GRAD_METHOD_NAMES } from './geometryJob';
+import { GRAD_METHOD_NAMES } from './geometryJob';
 import { buildQp, metric, PRESETS } from '../app/panels/geometry/presets';
 
 Object.assign(globalThis, globals);
@@ -224,21 +224,7 @@ describe('The Geometry job: one solve and its gradients on the routed engine', (
     tau: 0.5,
     methods: [...GRAD_METHOD_NAMES],
   };
-  const job = (h: EngineHost, route: Route) =>
-    runGeometryJob(req, {
-      solve: async (problem, settings, warm) => {
-        const { results, run } = await h.solveBatchRun(
-          { kind: 'problems', problems: [problem] },
-          settings,
-          [warm],
-          route,
-          'single',
-        );
-        return { result: results[0], run };
-      },
-      backward: h.backwardEngine(route, 'single'),
-      backwardName: (m) => h.backwardEngineName(route, 'single', m),
-    });
+  const job = (h: EngineHost, route: Route) => h.geometry(req, route);
 
   it("route 'gpu': forward and the KKT/LPGD backward on WebGPU, the same answer as the CPU's", async () => {
     const { host: h } = host(dawn);

@@ -24,6 +24,7 @@ import {
 } from '../gpu/browser';
 import type { DeviceEvent } from '../gpu/device';
 import type { BatchReply, BatchRun, EngineEventMessage, EngineNotice } from './protocol';
+import { runGeometryJob, type GeometryRequest, type GeometryResponse } from './geometryJob';
 import { decideRoute, ROUTES, type EngineInfo, type Route, type Workload } from './routing';
 import type { BackwardEngine, BackwardItem, GradMethod, GradOptions } from '../solvers/grad/types';
 import { errorMessage } from '../solvers/errors';
@@ -275,6 +276,24 @@ export class EngineHost {
         }
       },
     };
+  }
+
+  /** One Geometry job (geometryJob.ts) on `route`: its solve and its gradients on one engine. */
+  geometry(req: GeometryRequest, route: Route): Promise<GeometryResponse> {
+    return runGeometryJob(req, {
+      solve: async (problem, settings, warm) => {
+        const { results, run } = await this.solveBatchRun(
+          { kind: 'problems', problems: [problem] },
+          settings,
+          [warm],
+          route,
+          'single',
+        );
+        return { result: results[0], run };
+      },
+      backward: this.backwardEngine(route, 'single'),
+      backwardName: (method) => this.backwardEngineName(route, 'single', method),
+    });
   }
 
   /** Which engine a job's backward pass used: the route's, unless the method has no GPU version. */

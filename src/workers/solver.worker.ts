@@ -18,7 +18,6 @@ import {
   type SolverApi,
 } from './protocol';
 import { envelopeArrays, runEnvelope } from './envelopeJob';
-import { runGeometryJob } from './geometryJob';
 
 const host = new EngineHost({ gpu: navigatorGpu(), post: (m) => self.postMessage(m) });
 
@@ -42,20 +41,7 @@ const api: SolverApi = {
     return Comlink.transfer(reply, transferables(envelopeArrays(res)));
   },
   async geometry(req, route) {
-    const res = await runGeometryJob(req, {
-      solve: async (problem, settings, warm) => {
-        const { results, run } = await host.solveBatchRun(
-          { kind: 'problems', problems: [problem] },
-          settings,
-          [warm],
-          route,
-          'single',
-        );
-        return { result: results[0], run };
-      },
-      backward: host.backwardEngine(route, 'single'),
-      backwardName: (method) => host.backwardEngineName(route, 'single', method),
-    });
+    const res = await host.geometry(req, route);
     return Comlink.transfer(res, transferables(resultArrays(res.result)));
   },
 };

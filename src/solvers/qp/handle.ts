@@ -48,6 +48,24 @@ export function checkSetup(structure: QpProblem, settings?: Partial<QpSettings>)
   return s;
 }
 
+/**
+ * Validates a structure and scales it once, with the cost scaling taken over the well-formed q of
+ * its parameter sets (a malformed one is reported when its problem is solved). Throws QpSetupError.
+ */
+export function setupStructure(
+  structure: QpProblem,
+  settings: Partial<QpSettings> | undefined,
+  params: QpParams[],
+): { settings: QpSettings; st: ScaledStructure } {
+  const s = checkSetup(structure, settings);
+  const qs = params
+    .map((v) => v.q ?? structure.q)
+    .filter(
+      (q) => q instanceof Float64Array && q.length === structure.n && q.every(Number.isFinite),
+    );
+  return { settings: s, st: scaleStructure(structure, s, qs.length > 0 ? qs : [structure.q]) };
+}
+
 /** The warm start problem i gets under `warm` (its last solution for 'previous'). */
 export function warmFor(
   warm: WarmOption,
@@ -85,14 +103,10 @@ export class CpuSolver {
     cacheSize = HANDLE_CACHE_SIZE,
   ) {
     const t0 = performance.now();
-    this.settings = checkSetup(structure, settings);
+    ({ settings: this.settings, st: this.st } = setupStructure(structure, settings, params));
     this.n = structure.n;
     this.m = structure.m;
     this.params = params;
-    const qs = params
-      .map((v) => v.q ?? structure.q)
-      .filter((q) => q instanceof Float64Array && q.length === this.n && q.every(Number.isFinite));
-    this.st = scaleStructure(structure, this.settings, qs.length > 0 ? qs : [structure.q]);
     this.factors = new FactorCache(this.st.P, this.st.A, this.settings.sigma, undefined, cacheSize);
     this.setupMs = performance.now() - t0;
     this.pendingSetupT0 = t0;

@@ -3,7 +3,7 @@ import { DEFAULT_SETTINGS } from './types';
 import { validateProblem, validateSettings } from './validate';
 import { FactorCache } from './factorCache';
 import { CpuBackend, createWorkspace } from './backend-cpu';
-import { runAdmmAsync, runAdmmSync, type DriverRequest } from './driver';
+import { runAdmmAsync, runAdmmSync, type AdmmOutcome, type DriverRequest } from './driver';
 import {
   assembleResult,
   failedResult,
@@ -48,13 +48,23 @@ export function cpuRun(
   return { backend, request };
 }
 
-/** Validation and preparation of one problem: the prepared problem, or the result of a refusal. */
-function prepareOne(
+/** One problem ready to run on the CPU backend, or the result of its refusal. */
+type CpuJob = {
+  problem: QpProblem;
+  t0: number;
+  s: QpSettings;
+  pp: PreparedProblem;
+  backend: CpuBackend;
+  request: DriverRequest;
+};
+
+/** Validation, preparation and the backend of one problem (the part before ADMM). */
+function cpuJob(
   problem: QpProblem,
   settings: Partial<QpSettings> | undefined,
   warm: WarmStart | undefined,
-  t0: number,
-): { s: QpSettings; pp: PreparedProblem; factors: FactorCache } | QpResult {
+): CpuJob | QpResult {
+  const t0 = performance.now();
   const s = resolveSettings(settings);
   const bad = validateSettings(s);
   if (bad) return failedResult(problem, 'invalid_input', bad, t0);
@@ -63,9 +73,19 @@ function prepareOne(
   try {
     const st = scaleStructure(problem, s);
     const factors = new FactorCache(st.P, st.A, s.sigma);
-    return { s, pp: prepareProblem(st, problem, s, warm), factors };
+    const pp = prepareProblem(st, problem, s, warm);
+    return { problem, t0, s, pp, ...cpuRun(pp, s, factors, s.rho, t0) };
   } catch (e) {
     return failedResult(problem, errorStatus(e), errorMessage(e), t0);
+  }
+}
+
+/** The result of a job from its driver outcomes (a thrown factorization failure becomes one). */
+function finish(job: CpuJob, outcomes: () => AdmmOutcome[]): QpResult {
+  try {
+    return assembleResult(job.pp, outcomes()[0], job.s, job.t0);
+  } catch (e) {
+    return failedResult(job.problem, errorStatus(e), errorMessage(e), job.t0);
   }
 }
 
@@ -75,16 +95,8 @@ export function solveQp(
   settings?: Partial<QpSettings>,
   warm?: WarmStart,
 ): QpResult {
-  const t0 = performance.now();
-  const prep = prepareOne(problem, settings, warm, t0);
-  if ('status' in prep) return prep;
-  const { s, pp, factors } = prep;
-  try {
-    const { backend, request } = cpuRun(pp, s, factors, s.rho, t0);
-    return assembleResult(pp, runAdmmSync(backend, request)[0], s, t0);
-  } catch (e) {
-    return failedResult(problem, errorStatus(e), errorMessage(e), t0);
-  }
+  const job = cpuJob(problem, settings, warm);
+  return 'backend' in job ? finish(job, () => runAdmmSync(job.backend, job.request)) : job;
 }
 
 /** As solveQp, giving the event loop a turn every few tens of ms (for workers). */
@@ -93,14 +105,15 @@ export async function solveQpAsync(
   settings?: Partial<QpSettings>,
   warm?: WarmStart,
 ): Promise<QpResult> {
-  const t0 = performance.now();
-  const prep = prepareOne(problem, settings, warm, t0);
-  if ('status' in prep) return prep;
-  const { s, pp, factors } = prep;
+  const job = cpuJob(problem, settings, warm);
+  if (!('backend' in job)) return job;
+  let out: AdmmOutcome[];
   try {
-    const { backend, request } = cpuRun(pp, s, factors, s.rho, t0);
-    return assembleResult(pp, (await runAdmmAsync(backend, request))[0], s, t0);
+    out = await runAdmmAsync(job.backend, job.request);
   } catch (e) {
-    return failedResult(problem, errorStatus(e), errorMessage(e), t0);
+    return finish(job, () => {
+      throw e;
+    });
   }
+  return finish(job, () => out);
 }
