@@ -15,7 +15,8 @@ export class FactorCache {
     private readonly A: DenseMatrix,
     private readonly sigma: number,
     private readonly kind: LinSysKind = 'reduced-cholesky',
-    private readonly capacity = 1,
+    /** Entries kept at most (a handle raises it when its batch grows). */
+    public capacity = 1,
   ) {}
 
   get(rhoVec: Float64Array): LinSys {

@@ -35,8 +35,20 @@ export class QpSetupError extends Error {
 /** How a handle's solve starts each problem: from its last solution, from given points, or cold. */
 export type WarmOption = 'previous' | (WarmStart | undefined)[] | undefined;
 
-/** Factorizations kept per structure (distinct ρ vectors met by its problems). */
+/** Factorizations kept per structure (distinct ρ vectors met by its problems), at least. */
 export const HANDLE_CACHE_SIZE = 8;
+/** Memory the kept factorizations of one handle may take. */
+const CACHE_BYTES = 256 * 2 ** 20;
+
+/**
+ * How many factorizations a handle keeps: one per problem when they fit in CACHE_BYTES (each
+ * problem keeps its own ρ across solves, so a smaller cache would refactor on every solve of a
+ * batch), at least HANDLE_CACHE_SIZE.
+ */
+export function cacheCapacity(n: number, problems: number): number {
+  const fit = Math.floor(CACHE_BYTES / (8 * n * n));
+  return Math.max(HANDLE_CACHE_SIZE, Math.min(problems, fit));
+}
 
 /** Validates a structure and settings; throws QpSetupError. */
 export function checkSetup(structure: QpProblem, settings?: Partial<QpSettings>): QpSettings {
@@ -100,7 +112,7 @@ export class CpuSolver {
     readonly structure: QpProblem,
     settings?: Partial<QpSettings>,
     params: QpParams[] = [{}],
-    cacheSize = HANDLE_CACHE_SIZE,
+    cacheSize = cacheCapacity(structure.n, params.length),
   ) {
     const t0 = performance.now();
     ({ settings: this.settings, st: this.st } = setupStructure(structure, settings, params));
@@ -129,6 +141,7 @@ export class CpuSolver {
   /** Replaces the parameter sets (their count may change). */
   update(params: QpParams[]): void {
     this.params = params;
+    this.factors.capacity = Math.max(this.factors.capacity, cacheCapacity(this.n, params.length));
   }
 
   /** Solves every problem in turn (synchronously). */
