@@ -19,8 +19,11 @@ import {
 } from './protocol';
 import { envelopeArrays, runEnvelope } from './envelopeJob';
 import { runGeometryJob } from './geometryJob';
+import { AdmmWalks } from './admmWalkJob';
 
 const host = new EngineHost({ gpu: navigatorGpu(), post: (m) => self.postMessage(m) });
+/** The current "Step through ADMM" walk, kept between requests (each request can rebuild it). */
+const walks = new AdmmWalks();
 
 self.addEventListener('message', (ev: MessageEvent) => {
   if (isPing(ev.data)) self.postMessage({ type: 'pong', seq: ev.data.seq } satisfies PongMessage);
@@ -57,6 +60,11 @@ const api: SolverApi = {
       backwardName: (method) => host.backwardEngineName(route, 'single', method),
     });
     return Comlink.transfer(res, transferables(resultArrays(res.result)));
+  },
+  // The walk runs on the CPU engine on every route (admmWalkJob.ts). Its reply is copied, not
+  // transferred: the kept trace still owns the result's arrays.
+  async admmWalk(req) {
+    return walks.serve(req);
   },
 };
 

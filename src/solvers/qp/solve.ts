@@ -49,7 +49,7 @@ export function cpuRun(
 }
 
 /** Validation and preparation of one problem: the prepared problem, or the result of a refusal. */
-function prepareOne(
+export function prepareOne(
   problem: QpProblem,
   settings: Partial<QpSettings> | undefined,
   warm: WarmStart | undefined,

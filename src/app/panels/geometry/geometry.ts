@@ -189,3 +189,28 @@ export function coneContains(cone: Cone, d: Vec2, tol = 1e-6): boolean {
   const angTol = tol / len + 1e-9;
   return t <= cone.span + angTol || t >= 2 * Math.PI - angTol;
 }
+
+/**
+ * The point whose constraint values best match z (least squares, min ‖Ax − z‖ over the rows'
+ * normals aᵢ): how the step-through draws ADMM's zᵏ, which lives in constraint space. With fewer
+ * than two independent rows, a tiny ridge picks the shortest such point.
+ */
+export function leastSquaresPoint(rows: readonly { a: Vec2 }[], z: readonly number[]): Vec2 {
+  let a00 = 0;
+  let a01 = 0;
+  let a11 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  rows.forEach((r, i) => {
+    a00 += r.a[0] * r.a[0];
+    a01 += r.a[0] * r.a[1];
+    a11 += r.a[1] * r.a[1];
+    b0 += r.a[0] * z[i];
+    b1 += r.a[1] * z[i];
+  });
+  const ridge = 1e-12 * (a00 + a11 + 1);
+  a00 += ridge;
+  a11 += ridge;
+  const det = a00 * a11 - a01 * a01;
+  return [(a11 * b0 - a01 * b1) / det, (a00 * b1 - a01 * b0) / det];
+}
