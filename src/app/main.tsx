@@ -4,6 +4,7 @@ import { App } from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import './styles.css';
 import './classroom.css';
+import './presenter.css';
 import { registerServiceWorker } from '../offline/register';
 
 const root = document.getElementById('root');

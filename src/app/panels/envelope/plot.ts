@@ -22,7 +22,7 @@ export interface EnvelopePlot {
   destroy(): void;
 }
 
-const M = { top: 14, right: 16, bottom: 36, left: 52 };
+const M = { top: 14, right: 16, bottom: 48, left: 52 };
 /**
  * The chart's height: landscape for its width, within bounds; or, when the container has its own
  * height (data-fill, presenter mode), that height.

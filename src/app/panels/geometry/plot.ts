@@ -20,18 +20,10 @@ import {
   type PolyVertex,
 } from './geometry';
 import { defineArrowMarkers, drawGradients, type GradientView } from './gradients';
-import { around, placeLabels, textBox, type Box, type LabelRequest } from './labels';
+import { drawLabels } from './plotLabels';
 import { drawCartesianGrid, drawSimplexGrid } from './plotGrid';
 import { attachInteraction, type DrawnHandle, type HandleId } from './plotInteraction';
-import {
-  drawCone,
-  drawEdges,
-  drawSet,
-  drawWalk,
-  edgesOf,
-  type Edge,
-  type WalkOverlay,
-} from './plotLayers';
+import { drawCone, drawSet, drawWalk, edgesOf, type WalkOverlay } from './plotLayers';
 import type { PlanarPreset, Vec2 } from './presets';
 import {
   fitView,
@@ -177,7 +169,9 @@ export function createGeometryPlot(
   let drawn: DrawnHandle[] = [];
   let scales: Scales | null = null;
 
-  const scaleOf = () => (cur?.present ? 1.6 : 1);
+  /** Presenter mode's scale of labels, markers and arrowheads: 1.6, more on a 4K screen. */
+  const scaleOf = () =>
+    cur?.present ? Math.max(1.6, Math.min(3, Math.min(frame.width, 1.6 * frame.height) / 1000)) : 1;
   const setKey = (p: PlanarPreset) =>
     p.name + ':' + p.rows.map((r) => [r.a, r.l, r.u].join(',')).join(';');
 
@@ -253,8 +247,10 @@ export function createGeometryPlot(
       ymax: b[1],
     });
     gGrid.selectAll('*').remove();
-    if (preset.name === 'simplex') drawSimplexGrid(gGrid, s, frame, preset);
-    else drawCartesianGrid(gGrid, s, frame, preset);
+    if (preset.name === 'simplex') drawSimplexGrid(gGrid, s, frame, preset, k);
+    else drawCartesianGrid(gGrid, s, frame, preset, k);
+    // Presenter mode's strokes scale with k (presenter.css multiplies by --k).
+    svg.style('--k', String(k));
     drawSet(gFan, gSet, s, planes, poly);
 
     const sol = v.solution;
@@ -305,96 +301,21 @@ export function createGeometryPlot(
       return { id, at: pin.at, pinned: pin.pinned, data };
     });
 
-    drawLabels(v, s, poly, planes, activeRows, xs, k, heads);
-  }
-
-  /** Row badges on the edges, then the point labels, placed clear of each other and the markers. */
-  function drawLabels(
-    v: PlotView,
-    s: Scales,
-    poly: PolyVertex[],
-    planes: HalfPlane[],
-    activeRows: Set<number>,
-    xs: Vec2 | null,
-    k: number,
-    heads: { tip: Vec2; dir: Vec2 }[],
-  ): void {
-    const font = 14 * k;
-    const badgeFont = 11 * k;
-    const marker = (p: Vec2, r: number): Box => ({ x: p[0] - r, y: p[1] - r, w: 2 * r, h: 2 * r });
-    const obstacles: Box[] = drawn.map((h) => marker(h.at, 12 * k));
-    if (xs) obstacles.push(marker(s.toPx(xs), 8 * k));
-    // Arrowheads: a box just behind each tip.
-    for (const { tip, dir } of heads)
-      obstacles.push(marker([tip[0] - dir[0] * 8 * k, tip[1] - dir[1] * 8 * k], 8 * k));
-    const walkX = walk?.trail[walk.trail.length - 1];
-    if (walkX) obstacles.push(marker(s.toPx(toPlot(v.preset, walkX)), 8));
-    const edges: Edge[] = edgesOf(planes, poly);
-    // Badges slide along their edge (just inside the set); point labels go around their point.
-    const badgeReqs: LabelRequest[] = edges.map((e) => {
-      const [ax, ay] = s.toPx(e.a);
-      const [bx, by] = s.toPx(e.b);
-      const inset = 14 * k;
-      const n: Vec2 = [-e.hp.n[0] * inset, e.hp.n[1] * inset];
-      const at = (t: number): Vec2 => [ax + t * (bx - ax) + n[0], ay + t * (by - ay) + n[1]];
-      return {
-        id: `row-${e.hp.row}`,
-        w: badgeFont * 1.5,
-        h: badgeFont * 1.5,
-        candidates: [0.3, 0.5, 0.7, 0.2, 0.8, 0.4, 0.6, 0.12, 0.88].map(at),
-      };
-    });
-    const pointReq = (id: string, text: string, p: Vec2, r: number): LabelRequest => {
-      const box = textBox(text, font);
-      return { id, ...box, candidates: around(p, r, box.w, box.h) };
-    };
-    const pointReqs: LabelRequest[] = [];
-    const texts: string[] = [];
-    if (xs) {
-      // x* first, on the far side from ŵ when that side is free.
-      const req = pointReq('xstar', 'x*', s.toPx(xs), 7 * k);
-      const [px, py] = s.toPx(xs);
-      const [wx, wy] = s.toPx(toPlot(v.preset, v.what));
-      const d = Math.hypot(px - wx, py - wy);
-      if (d > 1)
-        req.candidates.unshift([px + ((px - wx) / d) * 20 * k, py + ((py - wy) / d) * 20 * k]);
-      pointReqs.push(req);
-      texts.push('x*');
-    }
-    for (const h of drawn) {
-      const name = h.id === 'what' ? 'ŵ' : 'w';
-      const src = h.id === 'what' ? v.what : v.w;
-      const text = h.pinned ? `${name} (${src.map((c) => c.toFixed(2)).join(', ')})` : name;
-      pointReqs.push(pointReq(h.id, text, h.at, 12 * k));
-      texts.push(text);
-    }
-    if (walkX && walk) {
-      const text = `x${superscript(walk.k)}`;
-      pointReqs.push(pointReq('walk-x', text, s.toPx(toPlot(v.preset, walkX)), 8));
-      texts.push(text);
-    }
-    const placed = placeLabels([...pointReqs, ...badgeReqs], obstacles, frame);
-    const badgeBoxes = placed.slice(pointReqs.length);
-    drawEdges(
+    drawLabels({
       gEdges,
+      gLabels,
       s,
-      edges,
+      frame,
+      preset,
+      what: v.what,
+      w: v.w,
+      edges: edgesOf(planes, poly),
       activeRows,
-      badgeBoxes.map((b) => [b.x + b.w / 2, b.y + b.h / 2]),
-      badgeFont,
-    );
-    gLabels.selectAll('*').remove();
-    pointReqs.forEach((r, i) => {
-      const b = placed[i];
-      gLabels
-        .append('text')
-        .attr('class', `pt-label label-${r.id}`)
-        .attr('data-testid', `label-${r.id}`)
-        .attr('text-anchor', 'middle')
-        .attr('x', b.x + b.w / 2)
-        .attr('y', b.y + b.h / 2 + font * 0.35)
-        .style('font-size', `${font}px`)
-        .text(texts[i]);
+      xs,
+      k,
+      heads,
+      handles: drawn,
+      walk,
     });
   }
 
@@ -488,24 +409,4 @@ export function createGeometryPlot(
       svg.remove();
     },
   };
-}
-
-const SUP: Record<string, string> = {
-  '0': '⁰',
-  '1': '¹',
-  '2': '²',
-  '3': '³',
-  '4': '⁴',
-  '5': '⁵',
-  '6': '⁶',
-  '7': '⁷',
-  '8': '⁸',
-  '9': '⁹',
-};
-/** k as superscript digits (x¹², not x^12). */
-export function superscript(k: number): string {
-  return String(k)
-    .split('')
-    .map((c) => SUP[c] ?? c)
-    .join('');
 }

@@ -15,8 +15,20 @@ function line(g: G, cls: string, a: Vec2, b: Vec2): void {
     .attr('y2', b[1]);
 }
 
-function text(g: G, cls: string, x: number, y: number, label: string | number): void {
-  g.append('text').attr('class', cls).attr('x', x).attr('y', y).text(label);
+function text(
+  g: G,
+  cls: string,
+  x: number,
+  y: number,
+  label: string | number,
+  fontPx: number,
+): void {
+  g.append('text')
+    .attr('class', cls)
+    .attr('x', x)
+    .attr('y', y)
+    .style('font-size', `${fontPx}px`)
+    .text(label);
 }
 
 /** Tick values of [a, b] at `step`, at most `max` of them. */
@@ -30,15 +42,17 @@ function ticks(a: number, b: number, step: number, max = 400): number[] {
 const label = (t: number) => String(+t.toPrecision(6)).replace('-', '−');
 
 /**
- * Grid lines at a round step for the zoom (about one per 70 px), labelled along the bottom and
- * left borders, axes through 0, and the variables' names at the axes' ends.
+ * Grid lines at a round step for the zoom (about one per 70 px, times the label scale k), labelled
+ * along the bottom and left borders, axes through 0, and the variables' names at the axes' ends.
  */
 export function drawCartesianGrid(
   g: G,
   s: Scales,
   frame: { width: number; height: number },
   preset: PlanarPreset,
+  k = 1,
 ): void {
+  const font = 12 * k;
   const { xmin, xmax, ymin, ymax } = s.rect;
   // The grid covers the whole frame, pad included.
   const x0 = s.fromPx([0, 0])[0];
@@ -48,25 +62,26 @@ export function drawCartesianGrid(
   const step = tickStep(
     0,
     Math.max(xmax - xmin, ymax - ymin),
-    Math.max(3, (s.ppu * (xmax - xmin)) / 70),
+    Math.max(3, (s.ppu * (xmax - xmin)) / (70 * k)),
   );
   // Labels keep clear of the corner where the two rows of labels would meet.
   for (const t of ticks(x0, x1, step)) {
     const [px] = s.toPx([t, 0]);
     line(g, t === 0 ? 'axis' : 'gridline', [px, 0], [px, frame.height]);
-    if (t !== 0 && px > 44 && px < frame.width - 16)
-      text(g, 'tick', px, frame.height - 6, label(t));
+    if (t !== 0 && px > 4 * font && px < frame.width - 1.5 * font)
+      text(g, 'tick', px, frame.height - font / 2, label(t), font);
   }
   for (const t of ticks(y0, y1, step)) {
     const [, py] = s.toPx([0, t]);
     line(g, t === 0 ? 'axis' : 'gridline', [0, py], [frame.width, py]);
-    if (t !== 0 && py > 14 && py < frame.height - 26) text(g, 'tick tick-y', 4, py + 4, label(t));
+    if (t !== 0 && py > font && py < frame.height - 2.2 * font)
+      text(g, 'tick tick-y', 4, py + font / 3, label(t), font);
   }
   const origin = s.toPx([0, 0]);
-  if (origin[1] > 16 && origin[1] < frame.height - 16)
-    text(g, 'axis-label', frame.width - 22, origin[1] - 6, preset.vars[0]);
-  if (origin[0] > 16 && origin[0] < frame.width - 30)
-    text(g, 'axis-label', origin[0] + 6, 16, preset.vars[1]);
+  if (origin[1] > font && origin[1] < frame.height - font)
+    text(g, 'axis-label', frame.width - 2 * font, origin[1] - font / 2, preset.vars[0], font);
+  if (origin[0] > font && origin[0] < frame.width - 2.5 * font)
+    text(g, 'axis-label', origin[0] + font / 2, 1.3 * font, preset.vars[1], font);
 }
 
 /**
@@ -78,7 +93,9 @@ export function drawSimplexGrid(
   s: Scales,
   frame: { width: number; height: number },
   preset: PlanarPreset,
+  k = 1,
 ): void {
+  const font = 12 * k;
   const at = (w: Vec2): Vec2 => s.toPx(toPlot(preset, w));
   // The range of each wᵢ over the frame's corners (w₃ = 1 − w₁ − w₂).
   const corners = [
@@ -93,7 +110,7 @@ export function drawSimplexGrid(
     corners.map((c) => 1 - c[0] - c[1]),
   ].map((v) => [Math.min(...v), Math.max(...v)] as Vec2);
   const span = Math.max(...ranges.map(([a, b]) => b - a));
-  const step = tickStep(0, span, Math.max(3, (s.ppu * span) / 90));
+  const step = tickStep(0, span, Math.max(3, (s.ppu * span) / (90 * k)));
   // Each family's lines run far past the frame; the clip path trims them.
   const far = 4 * span + 10;
   ranges.forEach(([a, b], i) => {
@@ -106,12 +123,12 @@ export function drawSimplexGrid(
     }
   });
   const cornerLabels: [Vec2, string, number, number][] = [
-    [[1, 0], 'w₁ = 1', 8, 16],
-    [[0, 1], 'w₂ = 1', 8, -6],
-    [[0, 0], 'w₃ = 1', -52, 16],
+    [[1, 0], 'w₁ = 1', 0.7, 1.3],
+    [[0, 1], 'w₂ = 1', 0.7, -0.5],
+    [[0, 0], 'w₃ = 1', -4.3, 1.3],
   ];
   for (const [w, name, dx, dy] of cornerLabels) {
     const [x, y] = at(w);
-    text(g, 'corner-label', x + dx, y + dy, name);
+    text(g, 'corner-label', x + dx * font, y + dy * font, name, font);
   }
 }
