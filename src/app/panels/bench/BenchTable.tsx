@@ -14,7 +14,7 @@ const attr = (v: number | null | undefined) => (v === null || v === undefined ? 
 export function BenchTable({ rows }: { rows: BenchRow[] }) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Benchmark results">
-      <table className="bench-table" data-testid="bench-table">
+      <table className="bench-table" data-testid="bench-table" id="bench-table">
         <thead>
           <tr>
             <th>size d×meq</th>

@@ -70,6 +70,7 @@ export function createBenchPlot(container: HTMLElement): BenchPlot {
     .attr('class', 'bench-svg')
     .attr('data-testid', 'bench-plot')
     .attr('role', 'img')
+    .attr('aria-describedby', 'bench-table')
     .attr(
       'aria-label',
       'Time per problem against batch size, log–log, one line per engine and problem size',

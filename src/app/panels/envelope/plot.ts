@@ -51,6 +51,7 @@ export function createEnvelopePlot(
     .attr('data-testid', 'envelope-svg')
     .attr('tabindex', 0)
     .attr('role', 'application')
+    .attr('aria-describedby', 'envelope-readout-text')
     .attr(
       'aria-label',
       'Loss and envelopes along the cut c(t). Click or drag to move t₀; arrow keys nudge it.',
