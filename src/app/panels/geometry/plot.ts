@@ -169,9 +169,15 @@ export function createGeometryPlot(
   let drawn: DrawnHandle[] = [];
   let scales: Scales | null = null;
 
-  /** Presenter mode's scale of labels, markers and arrowheads: 1.6, more on a 4K screen. */
-  const scaleOf = () =>
-    cur?.present ? Math.max(1.6, Math.min(3, Math.min(frame.width, 1.6 * frame.height) / 1000)) : 1;
+  /**
+   * Presenter mode's scale of labels, markers and strokes: 1.6 on a 1080p projector, growing to 3
+   * in 4K; smaller on a phone, where the plot itself is small.
+   */
+  const scaleOf = () => {
+    if (!cur?.present) return 1;
+    if (frame.width < 600) return 1.25;
+    return Math.min(3, Math.max(1.6, Math.min(frame.width, 1.6 * frame.height) / 850));
+  };
   const setKey = (p: PlanarPreset) =>
     p.name + ':' + p.rows.map((r) => [r.a, r.l, r.u].join(',')).join(';');
 

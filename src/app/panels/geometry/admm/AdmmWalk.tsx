@@ -75,12 +75,12 @@ export function AdmmWalk({
       <h2 id="admm-walk-title">Step through ADMM</h2>
       <p className="explain">
         The solver’s own iterations on this problem (OSQP’s ADMM,{' '}
-        <Cite paper="osqp" at="Algorithm 1" />
-        ): xᵏ (◆) solves a linear system and may leave the set; zᵏ (■, drawn at the point whose
-        constraint values best match zᵏ) is always projected into the bounds l ≤ z ≤ u. The dashed
-        gap between them is the primal residual; as both residuals fall below their tolerances
-        (dotted) the two meet at x*. <Term id="rho">ρ</Term> weighs the constraints; adaptive ρ
-        rescales it every 100 iterations when the residuals are out of balance.
+        <Cite paper="osqp" at="Algorithm 1" />, run by the CPU engine in Float64, which records
+        every iterate): xᵏ (◆) solves a linear system and may leave the set; zᵏ (■, drawn at the
+        point whose constraint values best match zᵏ) is always projected into the bounds l ≤ z ≤ u.
+        The dashed gap between them is the primal residual; as both residuals fall below their
+        tolerances (dotted) the two meet at x*. <Term id="rho">ρ</Term> weighs the constraints;
+        adaptive ρ rescales it every 100 iterations when the residuals are out of balance.
       </p>
       <div className="walk-controls" role="group" aria-label="Iterations">
         <button type="button" onClick={() => walk.toStart()} data-testid="walk-start">
