@@ -3,6 +3,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { SolverClient } from '../workers/client';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { EngineBadge } from './components/EngineBadge';
+import { GlossaryDialog, openGlossary } from './components/Glossary';
+import { CopyLinkButton, PresentButton, PresenterBar } from './components/HeaderTools';
 import { Notices } from './components/Notices';
 import { PanelNav, PANEL_INFO } from './components/PanelNav';
 import { Placeholder } from './components/Placeholder';
@@ -32,8 +34,14 @@ function useSolverClient(): SolverClient | null {
 export function App() {
   useHashSync();
   const client = useSolverClient();
-  const { panel } = useAppStore(useShallow((s) => ({ panel: s.config.panel })));
+  const { panel, present } = useAppStore(
+    useShallow((s) => ({ panel: s.config.panel, present: s.config.present })),
+  );
   const info = PANEL_INFO[panel];
+  // Presenter mode restyles the whole page (large type, high contrast): a class on the root.
+  useEffect(() => {
+    document.documentElement.classList.toggle('presenter', present);
+  }, [present]);
   return (
     <SolverContext.Provider value={client}>
       <header className="app-header">
@@ -44,6 +52,10 @@ export function App() {
           </p>
         </div>
         <EngineBadge />
+        <div className="header-tools">
+          {present ? <PresenterBar /> : <PresentButton />}
+          <CopyLinkButton />
+        </div>
       </header>
       <PanelNav />
       <Notices />
@@ -61,8 +73,12 @@ export function App() {
         </ErrorBoundary>
       </main>
       <footer className="app-footer">
-        Solves run in a Web Worker. Share the current view by copying the URL.
+        Solves run in a Web Worker. Share the current view with “Copy link”.{' '}
+        <button type="button" className="link-button" onClick={() => openGlossary('all')}>
+          Glossary
+        </button>
       </footer>
+      <GlossaryDialog />
     </SolverContext.Provider>
   );
 }

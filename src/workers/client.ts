@@ -14,6 +14,7 @@ import type { QpBatch, QpSettings, WarmStart } from '../solvers/qp/types';
 import workerUrl from './solver.worker.ts?worker&url';
 import type { EnvelopeRequest } from './envelopeJob';
 import type { GeometryRequest, GeometryResponse } from './geometryJob';
+import type { AdmmWalkReply, AdmmWalkRequest } from './admmWalkJob';
 import {
   batchArrays,
   isEngineEventMessage,
@@ -128,6 +129,14 @@ export class SolverClient {
     return this.call((r) => {
       const q = structuredClone(req);
       return r.geometry(Comlink.transfer(q, transferables(problemArrays(q.problem))), route);
+    });
+  }
+
+  /** Iterates of the solver's ADMM walk of one small problem (Step through ADMM). Copied. */
+  admmWalk(req: AdmmWalkRequest, route: Route): Promise<AdmmWalkReply> {
+    return this.call((r) => {
+      const q = structuredClone(req);
+      return r.admmWalk(Comlink.transfer(q, transferables(problemArrays(q.problem))), route);
     });
   }
 

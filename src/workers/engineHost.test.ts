@@ -128,21 +128,45 @@ describe('decideRoute, badgeView and mergeRuns: where jobs go, what the badge sa
       for (const w of ['batch', 'single'] as const)
         expect(decideRoute('cpu', d, w)).toEqual({ engine: 'cpu', note: 'CPU chosen' });
   });
-  it('the badge: starting, stopped, and the route applied to what the worker found', () => {
+  it('the badge: starting, stopped, and in plain words where solving happens and why', () => {
     const info = {
       kind: 'gpu' as const,
       label: 'WebGPU — google swiftshader',
       adapter: 'a',
       software: true,
     };
-    expect(badgeView(null, { state: 'starting' }, 'auto').text).toBe('Engine: starting…');
-    expect(badgeView(info, { state: 'crashed' }, 'auto').text).toBe('Engine: stopped');
-    expect(badgeView(info, { state: 'ready' }, 'auto')).toMatchObject({
-      text: 'Engine: WebGPU — google swiftshader',
+    const hardware = { ...info, label: 'WebGPU — nvidia', software: false };
+    const none = {
+      kind: 'cpu' as const,
+      label: 'CPU (Float64)',
+      adapter: 'CPU',
+      fallbackReason: 'no adapter',
+    };
+    expect(badgeView(null, { state: 'starting' }, 'auto').text).toBe('Starting the solver…');
+    expect(badgeView(info, { state: 'crashed' }, 'auto').text).toBe(
+      'Solver stopped: reload the page',
+    );
+    const sw = badgeView(info, { state: 'ready' }, 'auto');
+    expect(sw).toMatchObject({
+      text: 'Solving on: the CPU, because this browser’s WebGPU is a software emulation',
       batches: 'cpu',
       note: SOFTWARE_NOTE,
     });
-    expect(badgeView(info, { state: 'ready' }, 'gpu')).toMatchObject({ batches: 'gpu' });
+    expect(sw.details[0]).toBe('Engine: WebGPU — google swiftshader');
+    expect(badgeView(info, { state: 'ready' }, 'gpu')).toMatchObject({
+      text: 'Solving on: WebGPU, a software emulation (as chosen)',
+      batches: 'gpu',
+    });
+    expect(badgeView(hardware, { state: 'ready' }, 'auto')).toMatchObject({
+      text: 'Solving on: your GPU (WebGPU)',
+      batches: 'gpu',
+    });
+    expect(badgeView(hardware, { state: 'ready' }, 'cpu').text).toBe(
+      'Solving on: the CPU (as chosen)',
+    );
+    const cpu = badgeView(none, { state: 'ready' }, 'auto');
+    expect(cpu.text).toBe('Solving on: the CPU, because this browser has no working WebGPU');
+    expect(cpu.details).toContain('WebGPU unavailable: no adapter');
   });
   it('merges the batches of one job: sums, and gpu+cpu when engines differ', () => {
     const g: BatchRun = { engine: 'gpu', method: 'f32 ADMM', problems: 3, resolved: 0 };

@@ -5,6 +5,7 @@
 import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
 import type { GeometryRequest, GeometryResponse } from './geometryJob';
+import type { AdmmWalkReply, AdmmWalkRequest } from './admmWalkJob';
 
 export { ROUTES, type EngineInfo, type Route } from './routing';
 import type { EngineInfo, Route } from './routing';
@@ -74,6 +75,11 @@ export interface SolverApi {
   envelope(req: EnvelopeRequest, route: Route): Promise<EnvelopeReply>;
   /** The Geometry panel's QP solved and differentiated by each method, in one job. */
   geometry(req: GeometryRequest, route: Route): Promise<GeometryResponse>;
+  /**
+   * Iterates of the solver's own ADMM walk of one small problem ("Step through ADMM"). Always on
+   * the CPU engine, whatever the route (admmWalkJob.ts says why); the reply's `run` says so.
+   */
+  admmWalk(req: AdmmWalkRequest, route: Route): Promise<AdmmWalkReply>;
 }
 
 /** Liveness: the page pings, the worker answers outside comlink (no `id`), even mid-job. */

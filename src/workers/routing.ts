@@ -59,40 +59,76 @@ export function decideRoute(
   return gpu.software ? { engine: 'cpu', note: SOFTWARE_NOTE } : { engine: 'gpu' };
 }
 
+/** What the header says about the engine: a plain sentence, and the details on demand. */
+export interface BadgeView {
+  /** One plain sentence: where solving happens and, when it is not the GPU, why. */
+  text: string;
+  /** The same with every detail, for the tooltip. */
+  title: string;
+  tone: string;
+  batches: '' | 'gpu' | 'cpu';
+  /** Why batches run where they do, when that is worth a word (decideRoute's note). */
+  note?: string;
+  /** The details, one line each: the engine, its adapter, why WebGPU is not used. */
+  details: string[];
+}
+
 /** The header badge, from what the worker reported, its state and the page's route. */
 export function badgeView(
   engine: EngineInfo | null,
   worker: { state: 'starting' | 'ready' | 'crashed' },
   route: Route,
-): { text: string; title: string; tone: string; batches: '' | 'gpu' | 'cpu'; note?: string } {
+): BadgeView {
   if (worker.state === 'crashed')
     return {
-      text: 'Engine: stopped',
+      text: 'Solver stopped: reload the page',
       title: 'The solver worker failed repeatedly and was not restarted. Reload the page.',
       tone: 'crashed',
       batches: '',
+      details: ['The solver worker failed repeatedly and was not restarted.'],
     };
   if (!engine || worker.state === 'starting')
     return {
-      text: 'Engine: starting…',
+      text: 'Starting the solver…',
       title: 'The solver worker is starting.',
       tone: 'starting',
       batches: '',
+      details: ['The solver worker is starting and looking for a GPU.'],
     };
   const batch = decideRoute(route, engine, 'batch');
+  const gpu = engine.kind === 'gpu';
+  const text =
+    route === 'cpu'
+      ? 'Solving on: the CPU (as chosen)'
+      : !gpu
+        ? 'Solving on: the CPU, because this browser has no working WebGPU'
+        : engine.software
+          ? route === 'gpu'
+            ? 'Solving on: WebGPU, a software emulation (as chosen)'
+            : 'Solving on: the CPU, because this browser’s WebGPU is a software emulation'
+          : 'Solving on: your GPU (WebGPU)';
+  const details = [
+    `Engine: ${engine.label}`,
+    `Hardware: ${engine.adapter}${engine.software ? ' (a software adapter: the GPU emulated on the CPU, slower than the CPU engine itself)' : ''}`,
+    ...(engine.fallbackReason ? [`WebGPU unavailable: ${engine.fallbackReason}`] : []),
+    `Batches (Envelopes redraws) run on ${batch.engine === 'gpu' ? 'WebGPU' : 'the CPU'}` +
+      (batch.note ? ` (${batch.note})` : '') +
+      '.',
+  ];
   const title =
-    `Computed by the ${engine.kind === 'gpu' ? 'WebGPU' : 'CPU'} engine on ${engine.adapter}` +
+    `Computed by the ${gpu ? 'WebGPU' : 'CPU'} engine on ${engine.adapter}` +
     (engine.software ? ' (a software adapter: the GPU emulated on the CPU)' : '') +
     (engine.fallbackReason ? `. WebGPU unavailable: ${engine.fallbackReason}` : '') +
     `. Batches run on ${batch.engine === 'gpu' ? 'WebGPU' : 'the CPU'}` +
     (batch.note ? ` (${batch.note})` : '') +
     `.\n\n${ROUTING_TEXT}`;
   return {
-    text: `Engine: ${engine.label}`,
+    text,
     title,
     tone: engine.kind,
     batches: batch.engine,
     ...(batch.note ? { note: batch.note } : {}),
+    details,
   };
 }
 

@@ -18,8 +18,11 @@ import {
   type SolverApi,
 } from './protocol';
 import { envelopeArrays, runEnvelope } from './envelopeJob';
+import { AdmmWalks } from './admmWalkJob';
 
 const host = new EngineHost({ gpu: navigatorGpu(), post: (m) => self.postMessage(m) });
+/** The current "Step through ADMM" walk, kept between requests (each request can rebuild it). */
+const walks = new AdmmWalks();
 
 self.addEventListener('message', (ev: MessageEvent) => {
   if (isPing(ev.data)) self.postMessage({ type: 'pong', seq: ev.data.seq } satisfies PongMessage);
@@ -43,6 +46,11 @@ const api: SolverApi = {
   async geometry(req, route) {
     const res = await host.geometry(req, route);
     return Comlink.transfer(res, transferables(resultArrays(res.result)));
+  },
+  // The walk runs on the CPU engine on every route (admmWalkJob.ts). Its reply is copied, not
+  // transferred: the kept trace still owns the result's arrays.
+  async admmWalk(req) {
+    return walks.serve(req);
   },
 };
 

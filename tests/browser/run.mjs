@@ -30,6 +30,7 @@ import { envelopeCases, geometryGradientCases } from './gradients.mjs';
 import { gpuCases } from './gpu.mjs';
 import { hashCases } from './hash.mjs';
 import { workerCases } from './worker.mjs';
+import { classroomCases } from './classroom.mjs';
 
 // ---- harness ----
 
@@ -64,9 +65,12 @@ async function main() {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
+  // No service worker here: these cases test the network paths themselves (the offline case in
+  // classroom.mjs has its own context with one).
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     deviceScaleFactor: 1,
+    serviceWorkers: 'block',
   });
   const page = await context.newPage();
   // Poll on a timer rather than on animation frames: a page whose frames stall while SwiftShader
@@ -149,6 +153,12 @@ async function main() {
         /software adapter: batches on CPU; choose WebGPU to use it/.test(text ?? ''),
       `badge on SwiftShader in auto: "${text}" (batches ${await badge.getAttribute('data-batches')})`,
     );
+    // In plain words, with the engine's name and the routing in the details.
+    const status = await page.getByTestId('engine-status').textContent();
+    assert(
+      status === 'Solving on: the CPU, because this browser’s WebGPU is a software emulation',
+      `status "${status}"`,
+    );
     const select = page.getByTestId('control-batch');
     assert((await select.inputValue()) === 'auto', `Batches select: ${await select.inputValue()}`);
     assert(
@@ -208,10 +218,11 @@ async function main() {
       for (let i = 0; i < 5; i++) pts.push(await center(vertices.nth(i)));
       const c = [pts.reduce((s, p) => s + p[0], 0) / 5, pts.reduce((s, p) => s + p[1], 0) / 5];
       const top = pts.reduce((a, b) => (b[1] < a[1] ? b : a)); // the vertex at 90°, i.e. (0, 1)
-      // Press at the center (ŵ jumps there), then drag outward past the top vertex.
+      // A click at the center puts ŵ there; then press on ŵ and drag it out past the top vertex.
+      await page.mouse.click(c[0], c[1]);
+      const inside = await readoutFor(page, [0, 0], 0.02);
       await page.mouse.move(c[0], c[1]);
       await page.mouse.down();
-      const inside = await readoutFor(page, [0, 0], 0.02);
       assert(
         inside.active === '',
         `inside the pentagon nothing should be active, got "${inside.active}"`,
@@ -509,6 +520,7 @@ async function main() {
   await gpuCases({ page, named, openAt, url });
   await hashCases({ page, named, url });
   await workerCases({ page, named, openAt, url });
+  await classroomCases({ page, named, openAt, url });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -1,7 +1,8 @@
+import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { setBatchPreference } from '../state/actions';
 import { SCHEMA } from '../state/schema';
-import { badgeView } from '../../workers/routing';
+import { badgeView, ROUTING_TEXT } from '../../workers/routing';
 import { useAppStore } from '../state/store';
 
 const ROUTE_TITLE =
@@ -10,11 +11,16 @@ const ROUTE_TITLE =
   'WebGPU / CPU: always that engine (WebGPU falls back to the CPU when there is none).\n' +
   'Kept in the URL; each result says which engine computed it.';
 
-/** Which engine computes, as reported by the worker, with the page's route applied (badgeView). */
+/**
+ * Where solving happens, in one plain sentence (badgeView), with the details on demand: the
+ * engine, its hardware, why WebGPU is not used, and how routes apply.
+ */
 export function EngineBadge() {
   const { engine, worker, route } = useAppStore(
     useShallow((s) => ({ engine: s.engine, worker: s.worker, route: s.config.batch })),
   );
+  const [open, setOpen] = useState(false);
+  const id = useId();
   const view = badgeView(engine, worker, route);
   const ready = worker.state === 'ready' && engine;
   return (
@@ -25,19 +31,37 @@ export function EngineBadge() {
         data-engine={engine?.kind ?? ''}
         data-batches={view.batches}
         title={view.title}
-        role="status"
-        aria-live="polite"
       >
         <span className="engine-dot" aria-hidden="true" />
-        <span>{view.text}</span>
-        {ready && engine.fallbackReason && (
-          <span className="engine-fallback">— WebGPU unavailable: {engine.fallbackReason}</span>
-        )}
-        {ready && view.note && (
-          <span className="engine-fallback" data-testid="engine-batch-note">
-            ({view.note})
-          </span>
-        )}
+        <span role="status" aria-live="polite" data-testid="engine-status">
+          {view.text}
+        </span>
+        <button
+          type="button"
+          className="engine-more"
+          aria-expanded={open}
+          aria-controls={`${id}-details`}
+          data-testid="engine-details-toggle"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? 'Hide details' : 'Details'}
+        </button>
+        <div
+          id={`${id}-details`}
+          className="engine-details"
+          data-testid="engine-details"
+          hidden={!open}
+        >
+          {view.details.map((d) => (
+            <p key={d}>{d}</p>
+          ))}
+          {ready && view.note && (
+            <p className="engine-fallback" data-testid="engine-batch-note">
+              ({view.note})
+            </p>
+          )}
+          <p className="engine-routing">{ROUTING_TEXT}</p>
+        </div>
       </div>
       <RouteSelect />
     </div>

@@ -3,7 +3,7 @@
  * the schema, so a control can never accept what the URL could not encode.
  */
 import { useId, useState } from 'react';
-import type { EnumField, VecField } from '../state/schema';
+import type { EnumField, IntField, VecField } from '../state/schema';
 import { errorMessage } from '../../solvers/errors';
 
 export function EnumSelect<V extends string>({
@@ -96,5 +96,60 @@ export function Vec2Input({
         </p>
       )}
     </fieldset>
+  );
+}
+
+/**
+ * A typeable integer (the seed): committed when it parses and lies in range, otherwise the field
+ * says why and the value in use stays.
+ */
+export function IntInput({
+  field,
+  value,
+  onChange,
+}: {
+  field: IntField;
+  value: number;
+  onChange(v: number): void;
+}) {
+  const id = useId();
+  const [draft, setDraft] = useState<{ text: string; forValue: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const current = draft !== null && draft.forValue === value;
+  const shown = current ? draft.text : String(value);
+  const edit = (text: string) => {
+    try {
+      const v = field.decode(text.trim());
+      setDraft({ text, forValue: v });
+      setError(null);
+      onChange(v);
+    } catch (e) {
+      setDraft({ text, forValue: value });
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <div className="control int-input">
+      <label htmlFor={id}>{field.label}</label>
+      <input
+        id={id}
+        type="text"
+        inputMode="numeric"
+        value={shown}
+        data-testid={`control-${field.name}`}
+        aria-invalid={current && error !== null}
+        aria-describedby={current && error ? `${id}-error` : undefined}
+        onChange={(e) => edit(e.target.value)}
+        onBlur={() => {
+          setDraft(null);
+          setError(null);
+        }}
+      />
+      {current && error && (
+        <p className="field-error" role="alert" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

@@ -15,7 +15,8 @@ export function Tex({ children, block = false }: { children: string; block?: boo
         html: katex.renderToString(children, {
           displayMode: block,
           throwOnError: true,
-          output: 'html',
+          // The MathML copy is what screen readers read; KaTeX's CSS hides it from view.
+          output: 'htmlAndMathml',
         }),
       };
     } catch (e) {
@@ -29,10 +30,22 @@ export function Tex({ children, block = false }: { children: string; block?: boo
       </code>
     );
   }
-  const Tag = block ? 'div' : 'span';
+  if (block)
+    return (
+      // A displayed formula may be wider than a phone: it scrolls sideways, so it takes focus to
+      // let a keyboard scroll it too.
+      <div
+        className="tex tex-block"
+        tabIndex={0}
+        role="group"
+        aria-label="formula"
+        // KaTeX's own markup for a formula written in this codebase.
+        dangerouslySetInnerHTML={{ __html: rendered.html }}
+      />
+    );
   return (
-    <Tag
-      className={block ? 'tex tex-block' : 'tex'}
+    <span
+      className="tex"
       // KaTeX's own markup for a formula written in this codebase.
       dangerouslySetInnerHTML={{ __html: rendered.html }}
     />

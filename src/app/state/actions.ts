@@ -29,11 +29,15 @@ export function setPanel(panel: PanelName): void {
   setConfig({ panel });
 }
 
-/** Switching the feasible set also moves ŵ to that preset's starting point. */
+/**
+ * Switching the feasible set also moves ŵ and w to that preset's starting points (a w chosen for
+ * another set may lie far outside this one) and fits the view to the new set.
+ */
 export function setPreset(preset: GeometryPresetName): void {
   if (preset === useAppStore.getState().config.preset) return;
   const { cons } = useAppStore.getState().config;
-  setConfig({ preset, what: [...presetFor({ preset, cons }).defaultWhat] });
+  const p = presetFor({ preset, cons });
+  setConfig({ preset, what: [...p.defaultWhat], w: [...p.defaultW], gview: null });
   useAppStore.setState({ geometry: { solve: null, error: null } });
 }
 

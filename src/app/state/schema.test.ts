@@ -32,6 +32,12 @@ describe('config schema', () => {
       gtau: 0.5,
       grads: ['lpgd', 'kkt'],
       ball: true,
+      present: true,
+      gview: [0.5, -1.25, 3],
+      admm: true,
+      arho: 0.0123,
+      asigma: 2e-7,
+      aadapt: false,
       dim: 3,
       tau: 0.0123,
       rho: 1.5,
@@ -44,7 +50,9 @@ describe('config schema', () => {
     };
     expect(encodeHash(c)).toBe(
       'panel=geometry&seed=1&batch=gpu&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25' +
-        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper' +
+        '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1' +
+        '&present=1&gview=0.5,-1.25,3&admm=1&arho=0.0123&asigma=2e-7&aadapt=0' +
+        '&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper' +
         '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared',
     );
     // Decoding gives the values in the schema's order, whatever order the URL lists them in.
@@ -130,6 +138,12 @@ describe('config schema', () => {
       'gtau',
       'grads',
       'ball',
+      'present',
+      'gview',
+      'admm',
+      'arho',
+      'asigma',
+      'aadapt',
       'dim',
       'tau',
       'rho',

@@ -12,10 +12,12 @@ import { enumField, intField } from './fields/kinds';
 import { GEOMETRY_FIELDS } from './fields/geometry';
 import { ENVELOPE_FIELDS } from './fields/envelopes';
 import { BENCH_FIELDS } from './fields/bench';
+import { CLASSROOM_FIELDS } from './fields/classroom';
 
 export * from './fields/kinds';
 export * from './fields/geometry';
 export * from './fields/envelopes';
+export * from './fields/classroom';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -42,6 +44,7 @@ const APP_FIELDS = {
 export const SCHEMA = {
   ...APP_FIELDS,
   ...GEOMETRY_FIELDS,
+  ...CLASSROOM_FIELDS,
   ...ENVELOPE_FIELDS,
   ...BENCH_FIELDS,
 } as const;

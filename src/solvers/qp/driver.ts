@@ -102,7 +102,8 @@ const ADAPTIVE_RHO_MULTIPLE_TERMINATION = 4;
 const ADAPTIVE_RHO_FIXED = 100;
 const MAX_STEPS_PER_CALL = 500;
 
-type Op =
+/** A backend call the driver yields. */
+export type Op =
   | { op: 'iterate'; steps: number }
   | { op: 'evaluate' }
   | { op: 'running'; running: Uint8Array }
@@ -291,7 +292,8 @@ export function* admmDriver(input: DriverInput): Driver<AdmmOutcome[]> {
   }
 }
 
-function call(b: AdmmBackend, op: Op): MaybeAsync<unknown> {
+/** Runs one of the driver's yielded operations on a backend (the runners' dispatch). */
+export function callBackend(b: AdmmBackend, op: Op): MaybeAsync<unknown> {
   switch (op.op) {
     case 'iterate':
       return b.iterate(op.steps);
@@ -317,7 +319,7 @@ export function runAdmmSync(backend: AdmmBackend, input: DriverRequest): AdmmOut
   const g = admmDriver(driverInput(backend, input));
   let r = g.next();
   while (!r.done) {
-    const v = call(backend, r.value);
+    const v = callBackend(backend, r.value);
     if (v instanceof Promise) throw new Error('runAdmmSync: this backend is asynchronous');
     r = g.next(v);
   }
@@ -351,7 +353,7 @@ export async function runAdmmAsync(
   let r = g.next();
   let turn = performance.now();
   while (!r.done) {
-    const v = await call(backend, r.value);
+    const v = await callBackend(backend, r.value);
     if (performance.now() - turn > YIELD_EVERY_MS) {
       await yieldToEventLoop();
       turn = performance.now();

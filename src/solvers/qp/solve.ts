@@ -49,7 +49,7 @@ export function cpuRun(
 }
 
 /** One problem ready to run on the CPU backend, or the result of its refusal. */
-type CpuJob = {
+export type CpuJob = {
   problem: QpProblem;
   t0: number;
   s: QpSettings;
@@ -59,7 +59,7 @@ type CpuJob = {
 };
 
 /** Validation, preparation and the backend of one problem (the part before ADMM). */
-function cpuJob(
+export function cpuJob(
   problem: QpProblem,
   settings: Partial<QpSettings> | undefined,
   warm: WarmStart | undefined,

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { setBenchSelection } from '../../state/actions';
 import { toggled } from '../../state/schema';
@@ -10,11 +10,11 @@ import {
   type BenchConfig,
   type CoreEngine,
 } from '../../../gpu/benchmark/types';
+import { Cite } from '../../components/Cite';
 import { BenchPlot } from './BenchPlot';
 import { BenchTable, KernelTable } from './BenchTable';
 import {
   BATCH_OPTIONS,
-  DEFAULT_SELECTION,
   ENGINE_HELP,
   ENGINE_LABELS,
   ENGINE_OPTIONS,
@@ -35,18 +35,16 @@ const PHASES = {
   reference: 'exact reference gradients',
 } as const;
 
-/** Set once the software-adapter shrink has been considered (or the user chose): once per page. */
-let shrunkForSoftware = false;
-
 const sameSelection = (a: BenchSelection, b: BenchSelection) =>
   a.sizes.join() === b.sizes.join() &&
   a.batches.join() === b.batches.join() &&
   a.engines.join() === b.engines.join();
 
-/** The selection in the store right now (for effects, which must not capture a stale one). */
-function currentBenchSelection(): BenchSelection {
-  const { bsizes, bbatches, bengines } = useAppStore.getState().config;
-  return { sizes: bsizes, batches: bbatches.map(Number), engines: bengines };
+/** Whether a selection would take more than seconds on a software adapter (the default does). */
+function isLong(sel: BenchSelection): boolean {
+  const sizes = sel.sizes.filter((s) => s !== '10x5').length;
+  const batches = sel.batches.filter((b) => b > 4).length;
+  return sel.engines.some((e) => e.startsWith('gpu')) && (sizes > 0 || batches > 0);
 }
 
 /** Runs src/gpu/benchmark in a dedicated worker on this machine and shows the figures. */
@@ -67,20 +65,11 @@ export function BenchPanel() {
   const [copied, setCopied] = useState<string | null>(null);
   const software = !!info?.software;
   const gpuOk = !!info?.gpu;
+  // On an emulated adapter a large selection runs for minutes. The selection (perhaps from a shared
+  // link) is never changed behind the user's back: a notice offers the short run instead.
+  const offerShortRun = software && !sameSelection(sel, SOFTWARE_SELECTION) && isLong(sel);
 
-  // On an emulated adapter the default selection would run for minutes: once per page, if the URL
-  // still holds the defaults, shrink it to a run of seconds (a chosen selection is kept).
-  useEffect(() => {
-    if (!info?.software || shrunkForSoftware) return;
-    shrunkForSoftware = true;
-    if (sameSelection(currentBenchSelection(), DEFAULT_SELECTION))
-      setBenchSelection(SOFTWARE_SELECTION);
-  }, [info]);
-
-  const change = (f: (s: BenchSelection) => BenchSelection) => {
-    shrunkForSoftware = true;
-    setBenchSelection(f(sel));
-  };
+  const change = (f: (s: BenchSelection) => BenchSelection) => setBenchSelection(f(sel));
   const busy = state === 'running' || state === 'cancelling';
   const engines = sel.engines.filter((e) => gpuOk || !e.startsWith('gpu'));
   const steps = sel.sizes.length * sel.batches.length * engines.length;
@@ -128,9 +117,10 @@ export function BenchPanel() {
       <section className="bench-side card" aria-label="Benchmark settings">
         <h2>Benchmark on this machine</h2>
         <p className="bench-intro">
-          Random QPs of BPQP’s Table 1 (d variables, meq equalities and meq inequalities), solved in
-          batches on the CPU and WebGPU engines, then differentiated (exact KKT backward, loss
-          1ᵀx*). Runs in its own worker, so the other panels stay responsive.
+          Random QPs of the sizes in <Cite paper="bpqp" at="Table 1" /> (d variables, meq equalities
+          and meq inequalities), solved in batches on the CPU and WebGPU engines, then
+          differentiated (exact KKT backward, loss 1ᵀx*). Runs in its own worker, so the other
+          panels stay responsive.
         </p>
         <p className="bench-adapter" data-testid="bench-adapter">
           {!info ? (
@@ -153,6 +143,21 @@ export function BenchPanel() {
             : 'A software adapter (SwiftShader) is a CPU emulation: its times say nothing about GPUs.'}{' '}
           Each kernel’s fraction of the same adapter’s matmul is comparable everywhere.
         </p>
+        {offerShortRun && (
+          <div className="notice warn bench-offer" data-testid="bench-short-offer">
+            <p>
+              This selection runs for minutes on a software adapter. The link’s selection is kept;
+              to try the benchmark quickly, use a short run (10×5, batches 1 and 4, CPU and WebGPU).
+            </p>
+            <button
+              type="button"
+              data-testid="bench-use-short"
+              onClick={() => setBenchSelection(SOFTWARE_SELECTION)}
+            >
+              Use a short run
+            </button>
+          </div>
+        )}
         <fieldset disabled={busy}>
           <legend>Problem sizes d×meq</legend>
           {SIZE_OPTIONS.map((s) => (

@@ -13,54 +13,58 @@ const attr = (v: number | null | undefined) => (v === null || v === undefined ? 
 /** Forward / backward / total ms per problem, speed-up, solved count and gradient accuracy. */
 export function BenchTable({ rows }: { rows: BenchRow[] }) {
   return (
-    <table className="bench-table" data-testid="bench-table">
-      <thead>
-        <tr>
-          <th>size d×meq</th>
-          <th>batch</th>
-          <th>engine</th>
-          <th title="Forward solve, milliseconds per problem">forward ms</th>
-          <th title="Backward pass (exact KKT), milliseconds per problem">backward ms</th>
-          <th>total ms</th>
-          <th title="CPU total ÷ GPU total, on the same problems, measured in this run">
-            speed-up
-          </th>
-          <th title="Problems that ended solved or solved_inaccurate">solved</th>
-          <th title="Mean cosine of the gradients (q, l, u, P, A) vs the exact Float64 KKT gradient at a tight CPU solution">
-            grad cosine
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr
-            key={`${r.size}-${r.batch}-${r.engine}`}
-            data-testid="bench-row"
-            data-size={r.size}
-            data-batch={r.batch}
-            data-engine={r.engine}
-            data-forward={attr(r.forward)}
-            data-backward={attr(r.backward)}
-            data-total={attr(r.total)}
-            data-solved={r.solved}
-            data-cos={attr(r.cosSim)}
-            data-speedup={attr(r.speedup)}
-          >
-            <td>{r.size.replace('x', '×')}</td>
-            <td>{r.batch}</td>
-            <td>{ENGINE_LABELS[r.engine] ?? r.engine}</td>
-            <td>{fmt(r.forward)}</td>
-            <td>{fmt(r.backward)}</td>
-            <td>{fmt(r.total)}</td>
-            <td>{r.speedup === null ? '–' : `${fmt(r.speedup)}×`}</td>
-            <td className={r.solved === r.batch ? 'ok' : 'bad'}>
-              {r.solved}/{r.batch}
-            </td>
-            <td>{fmt(r.cosSim, 6)}</td>
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Benchmark results">
+      <table className="bench-table" data-testid="bench-table" id="bench-table">
+        <thead>
+          <tr>
+            <th>size d×meq</th>
+            <th>batch</th>
+            <th>engine</th>
+            <th title="Forward solve, milliseconds per problem">forward (ms per problem)</th>
+            <th title="Backward pass (exact KKT), milliseconds per problem">
+              backward (ms per problem)
+            </th>
+            <th title="Forward and backward, milliseconds per problem">total (ms per problem)</th>
+            <th title="CPU total ÷ GPU total, on the same problems, measured in this run">
+              speed-up
+            </th>
+            <th title="Problems that ended solved or solved_inaccurate">solved</th>
+            <th title="Mean cosine of the gradients (q, l, u, P, A) vs the exact Float64 KKT gradient at a tight CPU solution">
+              grad cosine
+            </th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr
+              key={`${r.size}-${r.batch}-${r.engine}`}
+              data-testid="bench-row"
+              data-size={r.size}
+              data-batch={r.batch}
+              data-engine={r.engine}
+              data-forward={attr(r.forward)}
+              data-backward={attr(r.backward)}
+              data-total={attr(r.total)}
+              data-solved={r.solved}
+              data-cos={attr(r.cosSim)}
+              data-speedup={attr(r.speedup)}
+            >
+              <td>{r.size.replace('x', '×')}</td>
+              <td>{r.batch}</td>
+              <td>{ENGINE_LABELS[r.engine] ?? r.engine}</td>
+              <td>{fmt(r.forward)}</td>
+              <td>{fmt(r.backward)}</td>
+              <td>{fmt(r.total)}</td>
+              <td>{r.speedup === null ? '–' : `${fmt(r.speedup)}×`}</td>
+              <td className={r.solved === r.batch ? 'ok' : 'bad'}>
+                {r.solved}/{r.batch}
+              </td>
+              <td>{fmt(r.cosSim, 6)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -81,32 +85,34 @@ export function KernelTable({ report }: { report: BenchReport }) {
           : 'wall time: this adapter has no timestamp queries'}
         )
       </summary>
-      <table className="bench-table" data-testid="kernel-table">
-        <thead>
-          <tr>
-            <th>size</th>
-            <th>batch</th>
-            <th>engine</th>
-            <th>kernel</th>
-            <th>GPU ms</th>
-            <th>GFLOP/s</th>
-            <th>of matmul</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ r, kernel, k }) => (
-            <tr key={`${r.size}-${r.batch}-${r.engine}-${kernel}`}>
-              <td>{r.size.replace('x', '×')}</td>
-              <td>{r.batch}</td>
-              <td>{ENGINE_LABELS[r.engine] ?? r.engine}</td>
-              <td>{kernel}</td>
-              <td>{fmt(k.ms)}</td>
-              <td>{fmt(k.gflops)}</td>
-              <td>{fmt(k.fractionOfMatmul, 2)}</td>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="GPU kernels">
+        <table className="bench-table" data-testid="kernel-table">
+          <thead>
+            <tr>
+              <th>size</th>
+              <th>batch</th>
+              <th>engine</th>
+              <th>kernel</th>
+              <th>GPU time (ms)</th>
+              <th>GFLOP/s</th>
+              <th>of matmul</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map(({ r, kernel, k }) => (
+              <tr key={`${r.size}-${r.batch}-${r.engine}-${kernel}`}>
+                <td>{r.size.replace('x', '×')}</td>
+                <td>{r.batch}</td>
+                <td>{ENGINE_LABELS[r.engine] ?? r.engine}</td>
+                <td>{kernel}</td>
+                <td>{fmt(k.ms)}</td>
+                <td>{fmt(k.gflops)}</td>
+                <td>{fmt(k.fractionOfMatmul, 2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </details>
   );
 }

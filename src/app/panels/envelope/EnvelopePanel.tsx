@@ -1,5 +1,8 @@
 import { useCallback, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { Cite } from '../../components/Cite';
+import { IntInput } from '../../components/SchemaControls';
+import { ShareQr } from '../../components/ShareQr';
 import { Slider } from '../../components/Slider';
 import { setEnvelope, setSeed, toggleEnvelopeCurve } from '../../state/actions';
 import { ENVELOPE_CURVES, SCHEMA } from '../../state/schema';
@@ -17,8 +20,9 @@ export const SAMPLES = 241;
 const fmtTau = (v: number) => (v < 0.1 ? v.toPrecision(2) : v.toFixed(2));
 
 export function EnvelopePanel() {
-  const { seed, dim, tau, rho, t0, curves, batch, restarts } = useAppStore(
+  const { seed, dim, tau, rho, t0, curves, batch, restarts, present } = useAppStore(
     useShallow((s) => ({
+      present: s.config.present,
       curves: s.config.curves,
       seed: s.config.seed,
       dim: s.config.dim,
@@ -49,10 +53,68 @@ export function EnvelopePanel() {
     [response, curves],
   );
   const onT0 = useCallback((v: number) => setEnvelope({ t0: v }), []);
+  const controls = (
+    <>
+      <h2>
+        Lagrange–Moreau envelopes of an LP (<Cite paper="lpgd" at="Figure 1" />)
+      </h2>
+      <div className="controls">
+        <Slider
+          field={SCHEMA.tau}
+          value={tau}
+          onChange={(v) => setEnvelope({ tau: v })}
+          format={fmtTau}
+        />
+        <Slider
+          field={SCHEMA.rho}
+          value={rho}
+          onChange={(v) => setEnvelope({ rho: v })}
+          format={(v) => v.toFixed(2)}
+        />
+        <Slider
+          field={SCHEMA.t0}
+          value={t0}
+          onChange={(v) => setEnvelope({ t0: v })}
+          format={(v) => v.toFixed(3)}
+        />
+        <div className="control">
+          <label htmlFor="envelope-dim">{SCHEMA.dim.label}</label>
+          <select
+            id="envelope-dim"
+            value={dim}
+            data-testid="control-dim"
+            onChange={(e) => setEnvelope({ dim: SCHEMA.dim.decode(e.target.value) })}
+          >
+            {Array.from(
+              { length: SCHEMA.dim.max - SCHEMA.dim.min + 1 },
+              (_, k) => SCHEMA.dim.min + k,
+            ).map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <IntInput field={SCHEMA.seed} value={seed} onChange={setSeed} />
+        <div className="control">
+          <span className="control-label" aria-hidden="true">
+            &nbsp;
+          </span>
+          <button
+            type="button"
+            data-testid="new-problem"
+            onClick={() => setSeed((seed + 1) % SCHEMA.seed.max)}
+          >
+            New random problem
+          </button>
+        </div>
+      </div>
+    </>
+  );
   return (
-    <div className="envelope">
+    <div className={present ? 'envelope presenting' : 'envelope'}>
       <section className="envelope-figure card" aria-label="Plot">
-        <EnvelopePlot view={view} onT0={onT0} />
+        <EnvelopePlot view={view} onT0={onT0} fill={present} />
         <ul className="legend" aria-label="Legend">
           <li>
             <span className="sw sw-line sw-loss" /> loss ℓ(x*(c(t)))
@@ -86,59 +148,23 @@ export function EnvelopePanel() {
         </ul>
       </section>
       <section className="envelope-side card" aria-label="Controls and readout">
-        <h2>Lagrange–Moreau envelopes of an LP (LPGD, Figure 1)</h2>
-        <div className="controls">
-          <Slider
-            field={SCHEMA.tau}
-            value={tau}
-            onChange={(v) => setEnvelope({ tau: v })}
-            format={fmtTau}
-          />
-          <Slider
-            field={SCHEMA.rho}
-            value={rho}
-            onChange={(v) => setEnvelope({ rho: v })}
-            format={(v) => v.toFixed(2)}
-          />
-          <Slider
-            field={SCHEMA.t0}
-            value={t0}
-            onChange={(v) => setEnvelope({ t0: v })}
-            format={(v) => v.toFixed(3)}
-          />
-          <div className="control">
-            <label htmlFor="envelope-dim">{SCHEMA.dim.label}</label>
-            <select
-              id="envelope-dim"
-              value={dim}
-              data-testid="control-dim"
-              onChange={(e) => setEnvelope({ dim: SCHEMA.dim.decode(e.target.value) })}
-            >
-              {Array.from(
-                { length: SCHEMA.dim.max - SCHEMA.dim.min + 1 },
-                (_, k) => SCHEMA.dim.min + k,
-              ).map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="control">
-            <span className="control-label">
-              {SCHEMA.seed.label}: <output data-testid="seed-value">{seed}</output>
-            </span>
-            <button
-              type="button"
-              data-testid="new-problem"
-              onClick={() => setSeed((seed + 1) % SCHEMA.seed.max)}
-            >
-              New random problem
-            </button>
-          </div>
-        </div>
-        <EnvelopeReadout response={response} error={error} roundTripMs={roundTripMs} />
-        <EnvelopeExplanation />
+        {present ? (
+          <>
+            <EnvelopeReadout response={response} error={error} roundTripMs={roundTripMs} />
+            <ShareQr size={240} />
+            <details className="presenter-more">
+              <summary data-testid="presenter-more-summary">Controls and details</summary>
+              {controls}
+              <EnvelopeExplanation />
+            </details>
+          </>
+        ) : (
+          <>
+            {controls}
+            <EnvelopeReadout response={response} error={error} roundTripMs={roundTripMs} />
+            <EnvelopeExplanation />
+          </>
+        )}
       </section>
     </div>
   );

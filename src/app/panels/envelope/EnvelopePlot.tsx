@@ -5,9 +5,12 @@ import { createEnvelopePlot, type EnvelopePlot as Plot, type EnvelopeView } from
 export function EnvelopePlot({
   view,
   onT0,
+  fill = false,
 }: {
   view: EnvelopeView | null;
   onT0(t0: number): void;
+  /** Take the container's height (presenter mode) rather than one derived from the width. */
+  fill?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const plot = useRef<Plot | null>(null);
@@ -27,5 +30,5 @@ export function EnvelopePlot({
   useEffect(() => {
     if (view) plot.current?.update(view);
   }, [view]);
-  return <div ref={ref} className="envelope-plot" />;
+  return <div ref={ref} className="envelope-plot" data-fill={fill ? '1' : '0'} />;
 }

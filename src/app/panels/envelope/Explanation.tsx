@@ -1,3 +1,5 @@
+import { Cite } from '../../components/Cite';
+import { Term } from '../../components/Glossary';
 import { Tex } from '../../components/Tex';
 
 // The formulas, kept out of the JSX so they read as LaTeX (and prettier leaves them alone).
@@ -24,34 +26,44 @@ export function EnvelopeExplanation() {
     <div className="explain tex-explain">
       <p>
         A linear program over the box, a quadratic loss on its solution, and a line through cost
-        space (LPGD, Sec. 4.1):
+        space (<Cite paper="lpgd" at="Sec. 4.1" />
+        ):
       </p>
       <Tex block>{SETUP}</Tex>
       <p>
         <Tex>{String.raw`t \mapsto \ell(x^*(c(t)))`}</Tex> is piecewise constant: its gradient is 0
         almost everywhere, so gradient descent through the LP cannot learn. LPGD linearizes the loss
-        at <Tex>{String.raw`\hat x = x^*(\hat c),\ \hat c = c(t_0)`}</Tex> (Eq. 5) and measures
-        suboptimality with the Lagrangian divergence (Eq. 8), augmented by ρ (Eq. 28):
+        at <Tex>{String.raw`\hat x = x^*(\hat c),\ \hat c = c(t_0)`}</Tex> (
+        <Cite paper="lpgd" at="Eq. 5" />) and measures suboptimality with the Lagrangian divergence
+        (
+        <Cite paper="lpgd" at="Eq. 8" />
+        ), augmented by <Term id="rho">ρ</Term> (<Cite paper="lpgd" at="Eq. 28" />
+        ):
       </p>
       <Tex block>{DIVERGENCE}</Tex>
       <p>
-        The lower and upper Lagrange–Moreau envelopes (Eq. 10, 12); their average is{' '}
-        <Tex>{AVERAGE}</Tex> (Eq. 15):
+        The lower and upper Lagrange–Moreau <Term id="envelope">envelopes</Term> (
+        <Cite paper="lpgd" at="Eq. 10" />, <Cite paper="lpgd" at="Eq. 12" />
+        ); their average is <Tex>{AVERAGE}</Tex> (<Cite paper="lpgd" at="Eq. 15" />
+        ):
       </p>
       <Tex block>{ENVELOPES}</Tex>
       <p>
         Because <Tex>{String.raw`\tilde\ell`}</Tex> is linear, each optimum is the forward solver at
-        a shifted cost <Tex>{String.raw`c \pm \tau\nabla\ell`}</Tex> (Eq. 21); every point of the
-        curves costs three box QPs, all solved as one batch in the worker. Danskin’s theorem (Eq.
-        16, 22) turns the envelope’s gradient into LPGD’s update, a finite difference of solutions:
+        a shifted cost <Tex>{String.raw`c \pm \tau\nabla\ell`}</Tex> (
+        <Cite paper="lpgd" at="Eq. 21" />
+        ); every point of the curves costs three box QPs, all solved as one batch in the worker.
+        Danskin’s theorem (
+        <Cite paper="lpgd" at="Eq. 16" />, <Cite paper="lpgd" at="Eq. 22" />) turns the envelope’s
+        gradient into LPGD’s update, a finite difference of solutions:
       </p>
       <Tex block>{LPGD}</Tex>
       <p>
         The solid tangents at t₀ use this update projected on d; the dashed ones are the slope of
         the drawn curve itself. They coincide: LPGD is gradient descent on the envelope. As τ → 0
-        the envelopes collapse onto the steps (Theorem 3.1) and the update returns to the true, zero
-        gradient; ρ &gt; 0 rounds the corners (the envelopes then smooth{' '}
-        <Tex>{String.raw`\tilde\ell(x_\rho(c))`}</Tex>, dotted). Always{' '}
+        the envelopes collapse onto the steps (<Cite paper="lpgd" at="Theorem 3.1" />) and the
+        update returns to the true, zero gradient; ρ &gt; 0 rounds the corners (the envelopes then
+        smooth <Tex>{String.raw`\tilde\ell(x_\rho(c))`}</Tex>, dotted). Always{' '}
         <Tex>{String.raw`\tilde\ell_\tau \le \tilde\ell(x_\rho(c)) \le \tilde\ell^\tau`}</Tex>.
       </p>
     </div>

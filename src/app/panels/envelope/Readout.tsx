@@ -2,6 +2,8 @@ import type { Variants } from '../../../solvers/envelope';
 import type { BatchRun, EnvelopeReply } from '../../../workers/protocol';
 
 const KEYS: (keyof Variants)[] = ['lower', 'average', 'upper'];
+/** The readout describes the plot in words (the plot's aria-describedby). */
+export const ENVELOPE_READOUT_ID = 'envelope-readout-text';
 /** Below 10⁻⁹ is solver round-off around an exact 0 (the envelope is flat there). */
 const f4 = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toPrecision(4));
 const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / v.length;
@@ -35,12 +37,22 @@ export function EnvelopeReadout({
 }) {
   if (error) {
     return (
-      <div className="readout error" role="alert" data-testid="envelope-error">
+      <div
+        className="readout error"
+        role="alert"
+        data-testid="envelope-error"
+        id={ENVELOPE_READOUT_ID}
+      >
         Envelope computation failed: {error}
       </div>
     );
   }
-  if (!response) return <div className="readout pending">Computing envelopes…</div>;
+  if (!response)
+    return (
+      <div className="readout pending" id={ENVELOPE_READOUT_ID}>
+        Computing envelopes…
+      </div>
+    );
   const { sweep, lpgd, request, run } = response;
   const { at } = sweep;
   const data: Record<string, string> = {
@@ -64,7 +76,13 @@ export function EnvelopeReadout({
   }
   const worst = Math.max(...KEYS.map((k) => Math.abs(at.slope[k] - lpgd.slope[k])));
   return (
-    <div className="readout" data-testid="envelope-readout" {...data} aria-live="polite">
+    <div
+      className="readout"
+      id={ENVELOPE_READOUT_ID}
+      data-testid="envelope-readout"
+      {...data}
+      aria-live="polite"
+    >
       <table className="kv">
         <tbody>
           <tr>

@@ -22,9 +22,15 @@ export interface EnvelopePlot {
   destroy(): void;
 }
 
-const W = 680;
-const H = 420;
-const M = { top: 14, right: 16, bottom: 36, left: 52 };
+const M = { top: 14, right: 16, bottom: 48, left: 52 };
+/**
+ * The chart's height: landscape for its width, within bounds; or, when the container has its own
+ * height (data-fill, presenter mode), that height.
+ */
+function heightFor(container: HTMLElement, width: number): number {
+  if (container.dataset.fill === '1' && container.clientHeight > 200) return container.clientHeight;
+  return Math.round(Math.min(460, Math.max(240, width * 0.62)));
+}
 /** Half-width (in t) of the drawn tangent segments. */
 const TANGENT_HALF = 0.6;
 const KEY_STEP = 0.01;
@@ -37,38 +43,41 @@ export function createEnvelopePlot(
   container: HTMLElement,
   onT0: (t0: number) => void,
 ): EnvelopePlot {
+  let W = 680;
+  let H = 420;
   const svg = select(container)
     .append('svg')
-    .attr('viewBox', `0 0 ${W} ${H}`)
     .attr('class', 'envelope-svg')
     .attr('data-testid', 'envelope-svg')
     .attr('tabindex', 0)
     .attr('role', 'application')
+    .attr('aria-describedby', 'envelope-readout-text')
     .attr(
       'aria-label',
       'Loss and envelopes along the cut c(t). Click or drag to move t₀; arrow keys nudge it.',
     );
   const clipId = `envelope-clip-${Math.random().toString(36).slice(2, 10)}`;
-  svg
-    .append('clipPath')
-    .attr('id', clipId)
-    .append('rect')
-    .attr('x', M.left)
-    .attr('y', M.top)
-    .attr('width', W - M.left - M.right)
-    .attr('height', H - M.top - M.bottom);
-  const gx = svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${H - M.bottom})`);
+  const clipRect = svg.append('clipPath').attr('id', clipId).append('rect');
+  const gx = svg.append('g').attr('class', 'axis');
   const gy = svg.append('g').attr('class', 'axis').attr('transform', `translate(${M.left},0)`);
-  svg
+  const xTitle = svg
     .append('text')
     .attr('class', 'axis-title')
-    .attr('x', W - M.right)
-    .attr('y', H - 4)
     .attr('text-anchor', 'end')
     .text('t   (cost c(t) = c₀ + t·d)');
+  /** Sizes everything that depends on the frame. */
+  function layout() {
+    svg.attr('width', W).attr('height', H).attr('viewBox', `0 0 ${W} ${H}`);
+    clipRect
+      .attr('x', M.left)
+      .attr('y', M.top)
+      .attr('width', Math.max(1, W - M.left - M.right))
+      .attr('height', Math.max(1, H - M.top - M.bottom));
+    gx.attr('transform', `translate(0,${H - M.bottom})`);
+    xTitle.attr('x', W - M.right).attr('y', H - 4);
+    sx.range([M.left, W - M.right]);
+    sy.range([H - M.bottom, M.top]);
+  }
   const body = svg.append('g').attr('clip-path', `url(#${clipId})`);
   const layer = (cls: string): G => body.append('g').attr('class', cls);
   const gBreaks = layer('breaks');
@@ -76,9 +85,20 @@ export function createEnvelopePlot(
   const gTangents = layer('tangents');
   const gT0 = layer('t0');
 
-  const sx = scaleLinear().range([M.left, W - M.right]);
-  const sy = scaleLinear().range([H - M.bottom, M.top]);
+  const sx = scaleLinear();
+  const sy = scaleLinear();
   let view: EnvelopeView | null = null;
+  layout();
+  const resize = new ResizeObserver(() => {
+    const w = Math.floor(container.clientWidth);
+    const h = Math.floor(heightFor(container, w));
+    if (w <= 0 || (w === W && h === H)) return;
+    W = w;
+    H = h;
+    layout();
+    if (view) update(view);
+  });
+  resize.observe(container);
 
   const node = svg.node()!;
   const moveTo = (ev: PointerEvent) => {
@@ -111,7 +131,7 @@ export function createEnvelopePlot(
     if (hi - lo < 1e-6) [lo, hi] = [lo - 0.5, hi + 0.5];
     const pad = 0.08 * (hi - lo);
     sy.domain([lo - pad, hi + pad]).nice();
-    gx.call(axisBottom(sx).ticks(8));
+    gx.call(axisBottom(sx).ticks(Math.max(3, Math.floor(W / 85))));
     gy.call(axisLeft(sy).ticks(7));
 
     gBreaks
@@ -191,12 +211,17 @@ export function createEnvelopePlot(
         .attr('cy', sy(value[k]))
         .attr('r', 3.5);
     }
-    svg.attr('aria-valuetext', `t₀ = ${t0.toFixed(3)}`);
+    // The value goes in the name: role=application has no aria-valuetext.
+    svg.attr(
+      'aria-label',
+      `Loss and envelopes along the cut c(t), t₀ = ${t0.toFixed(3)}. Click or drag to move t₀; arrow keys nudge it.`,
+    );
   }
 
   return {
     update,
     destroy() {
+      resize.disconnect();
       svg.remove();
     },
   };

@@ -1,8 +1,11 @@
 import type { GeometryGradMethod } from '../../../workers/geometryJob';
 import { GRAD_METHOD_NAMES } from '../../../workers/geometryJob';
 import { Tex } from '../../components/Tex';
+import { Cite } from '../../components/Cite';
+import { Term } from '../../components/Glossary';
 import type { GeometryGradState } from './useGeometryJob';
 import { METHOD_INFO, TRUE_GRAD_COLOR } from './gradients';
+import { LineSwatch } from './KeyReadout';
 import './gradients.css';
 
 const f4 = (v: number) => (!Number.isFinite(v) ? '—' : Math.abs(v) < 5e-9 ? '0' : v.toPrecision(4));
@@ -57,7 +60,7 @@ export function GradientReadout({
         <tbody>
           <tr>
             <td>
-              <span className="sw sw-arrow" style={{ background: TRUE_GRAD_COLOR }} />
+              <LineSwatch color={TRUE_GRAD_COLOR} dash="" />
             </td>
             <td>true gradient ∇ₓf(x̂, w) = w − x̂ (from x̂)</td>
             <td data-testid="norm-true">{r ? f4(r.trueGradNorm) : '…'}</td>
@@ -76,7 +79,7 @@ export function GradientReadout({
                   />
                 </td>
                 <td>
-                  <span className="sw sw-arrow" style={{ background: METHOD_INFO[m].color }} />{' '}
+                  <LineSwatch color={METHOD_INFO[m].color} dash={METHOD_INFO[m].dash} />{' '}
                   {METHOD_INFO[m].label}
                 </td>
                 <td data-testid={`norm-${m}`} title={u?.error}>
@@ -94,21 +97,28 @@ export function GradientReadout({
           checked={ball}
           onChange={(e) => onBall(e.target.checked)}
         />{' '}
-        draw the local smoothing ball (Definition 3.10)
+        draw the local smoothing ball (<Cite paper="ysp" at="Definition 3.10" />)
       </label>
       {r && (
         <p
           className={r.zero.zeroGradient ? 'cone-note zero' : 'cone-note'}
           data-testid="zero-gradient-note"
         >
-          Zero-gradient detector: {(100 * r.zero.lostFraction).toFixed(1)}% of ‖∇ₓℓ‖ lies in N(x̂),
-          the span of the {r.zero.dimN} active normal{r.zero.dimN === 1 ? '' : 's'}, and is lost to
-          implicit differentiation.{' '}
-          {r.zero.zeroGradient
-            ? 'All of it: the exact gradient is zero although x̂ ≠ w (Theorem 3.8). The smoothed QP keeps a one-dimensional null space (Property 3.11) and still moves ŵ.'
-            : r.zero.dimN === 0
-              ? 'x̂ is interior: every method passes the whole gradient.'
-              : 'The tangential part passes.'}
+          Zero-gradient detector: {(100 * r.zero.lostFraction).toFixed(1)}% of ‖∇ₓℓ‖ lies in{' '}
+          <Term id="normal-cone">N(x̂)</Term>, the span of the {r.zero.dimN} active normal
+          {r.zero.dimN === 1 ? '' : 's'}, and is lost to implicit differentiation.{' '}
+          {r.zero.zeroGradient ? (
+            <>
+              All of it: the exact gradient is zero although x̂ ≠ w (
+              <Cite paper="ysp" at="Theorem 3.8" />
+              ). The smoothed QP keeps a one-dimensional null space (
+              <Cite paper="ysp" at="Property 3.11" />) and still moves ŵ.
+            </>
+          ) : r.zero.dimN === 0 ? (
+            'x̂ is interior: every method passes the whole gradient.'
+          ) : (
+            'The tangential part passes.'
+          )}
         </p>
       )}
       <div className="explain tex-explain">
@@ -116,12 +126,16 @@ export function GradientReadout({
           block
         >{String.raw`\ell(\hat x) = \tfrac12\|\hat x - w\|^2,\qquad \Delta\hat w = -\nabla_{\hat w}\,\ell\big(x^*(\hat w)\big) = -\tfrac{\partial x^*}{\partial \hat w}^{\!\top}\nabla_x\ell(\hat x).`}</Tex>
         <p>
-          Exact: the KKT Jacobian, zero on <Tex>{String.raw`N(\hat x)`}</Tex> (Lemma 3.7). Smoothed
-          QP: the active rows replaced by the tangent ball of Definition 3.10, whose Jacobian is{' '}
+          Exact: the <Term id="kkt">KKT</Term> Jacobian, zero on <Tex>{String.raw`N(\hat x)`}</Tex>{' '}
+          (<Cite paper="ysp" at="Lemma 3.7" />
+          ). Smoothed QP: the active rows replaced by the tangent ball of{' '}
+          <Cite paper="ysp" at="Definition 3.10" />, whose Jacobian is{' '}
           <Tex>{String.raw`I - \hat n\hat n^\top`}</Tex>,{' '}
-          <Tex>{String.raw`\hat n \parallel \hat w - \hat x`}</Tex> (Property 3.11). LPGD:{' '}
-          <Tex>{String.raw`\tfrac{1}{2\tau}[x^*(q+\tau g) - x^*(q-\tau g)]`}</Tex> (Eq. 22).
-          Identity: <Tex>{String.raw`\partial x^*/\partial\hat w \approx I`}</Tex>.
+          <Tex>{String.raw`\hat n \parallel \hat w - \hat x`}</Tex> (
+          <Cite paper="ysp" at="Property 3.11" />
+          ). LPGD: <Tex>{String.raw`\tfrac{1}{2\tau}[x^*(q+\tau g) - x^*(q-\tau g)]`}</Tex> (
+          <Cite paper="lpgd" at="Eq. 22" />
+          ). Identity: <Tex>{String.raw`\partial x^*/\partial\hat w \approx I`}</Tex>.
         </p>
       </div>
     </div>

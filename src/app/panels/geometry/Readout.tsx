@@ -1,3 +1,6 @@
+import type { ReactNode } from 'react';
+import { Cite } from '../../components/Cite';
+import { Term } from '../../components/Glossary';
 import type { GeometrySolve } from '../../state/store';
 import type { PlanarPreset } from './presets';
 
@@ -10,19 +13,27 @@ export function Readout({
   preset,
   solve,
   error,
+  tableId,
 }: {
   preset: PlanarPreset;
   solve: GeometrySolve | null;
   error: string | null;
+  /** Id of the element that describes the plot in words (the plot's aria-describedby). */
+  tableId: string;
 }) {
   if (error) {
     return (
-      <div className="readout error" role="alert" data-testid="geometry-error">
+      <div className="readout error" role="alert" data-testid="geometry-error" id={tableId}>
         Solve failed: {error}
       </div>
     );
   }
-  if (!solve) return <div className="readout pending">Solving…</div>;
+  if (!solve)
+    return (
+      <div className="readout pending" id={tableId}>
+        Solving…
+      </div>
+    );
   const { result, what } = solve;
   const x = [result.x[0], result.x[1]];
   const ok = result.status === 'solved' || result.status === 'solved_inaccurate';
@@ -34,6 +45,7 @@ export function Readout({
   return (
     <div
       className="readout"
+      id={tableId}
       data-testid="geometry-readout"
       data-status={result.status}
       data-xstar={x.join(',')}
@@ -68,7 +80,13 @@ export function Readout({
             <th scope="row">iterations</th>
             <td>
               {result.iter}
-              {result.polish !== 'not_run' ? `, polish ${result.polish}` : ''}
+              {result.polish !== 'not_run' ? (
+                <>
+                  , <Term id="polish">polish</Term> {result.polish}
+                </>
+              ) : (
+                ''
+              )}
             </td>
           </tr>
           <tr>
@@ -92,14 +110,16 @@ export function Readout({
       </table>
       <table className="rows" aria-label="Constraints and multipliers">
         <caption>
-          Constraints l ≤ aᵀx ≤ u and multipliers y (OSQP sign: y &gt; 0 at an upper bound, y &lt; 0
-          at a lower bound)
+          Constraints l ≤ aᵀx ≤ u and multipliers y (<Term id="multiplier-sign">sign</Term>: y &gt;
+          0 at an upper bound, y &lt; 0 at a lower bound)
         </caption>
         <thead>
           <tr>
             <th scope="col">row</th>
             <th scope="col">constraint</th>
-            <th scope="col">active</th>
+            <th scope="col">
+              <Term id="active-set">active</Term>
+            </th>
             <th scope="col">y</th>
           </tr>
         </thead>
@@ -130,12 +150,27 @@ export function Readout({
   );
 }
 
-function coneNote(nActive: number, vars: string[]): string {
+function coneNote(nActive: number, vars: string[]): ReactNode {
   if (nActive === 0) {
     return `ŵ is feasible, so x* = ŵ: no constraint is active, the gradient cone is {0}, and x* follows every move of ŵ (∂x*/∂ŵ = I).`;
   }
   if (nActive === 1) {
-    return `One constraint is active: the gradient cone is the ray along its outward normal. x* slides along that edge; moving ŵ along the normal does not move x* (the normal is in the left null space of ∂x*/∂ŵ, Lemma 3.7).`;
+    return (
+      <>
+        One constraint is active: the gradient cone is the ray along its outward normal. x* slides
+        along that edge; moving ŵ along the normal does not move x* (the normal is in the left null
+        space of ∂x*/∂ŵ, <Cite paper="ysp" at="Lemma 3.7" />
+        ).
+      </>
+    );
   }
-  return `x* sits at a vertex: ŵ lies in the gradient cone spanned by the ${nActive} active normals. Small moves of ŵ leave x* where it is, so ∂x*/∂ŵ = 0 for both ${vars.join(' and ')}: any gradient through this argmin is zero (the zero-gradient theorem, 3.8).`;
+  return (
+    <>
+      x* sits at a vertex: ŵ lies in the gradient cone spanned by the {nActive} active normals.
+      Small moves of ŵ leave x* where it is, so ∂x*/∂ŵ = 0 for both {vars.join(' and ')}: any
+      gradient through this argmin is zero (the zero-gradient theorem,{' '}
+      <Cite paper="ysp" at="Theorem 3.8" />
+      ).
+    </>
+  );
 }

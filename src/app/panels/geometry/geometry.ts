@@ -189,3 +189,33 @@ export function coneContains(cone: Cone, d: Vec2, tol = 1e-6): boolean {
   const angTol = tol / len + 1e-9;
   return t <= cone.span + angTol || t >= 2 * Math.PI - angTol;
 }
+
+/**
+ * The point whose constraint values best match z (least squares, min ‖Ax − z‖ over the rows'
+ * normals aᵢ): how the step-through draws ADMM's zᵏ, which lives in constraint space. With fewer
+ * than two independent rows, the shortest such point.
+ */
+export function leastSquaresPoint(rows: readonly { a: Vec2 }[], z: readonly number[]): Vec2 {
+  let a00 = 0;
+  let a01 = 0;
+  let a11 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  rows.forEach((r, i) => {
+    a00 += r.a[0] * r.a[0];
+    a01 += r.a[0] * r.a[1];
+    a11 += r.a[1] * r.a[1];
+    b0 += r.a[0] * z[i];
+    b1 += r.a[1] * z[i];
+  });
+  const tr = a00 + a11;
+  if (!(tr > 0)) return [0, 0];
+  const det = a00 * a11 - a01 * a01;
+  if (det > 1e-10 * tr * tr) return [(a11 * b0 - a01 * b1) / det, (a00 * b1 - a01 * b0) / det];
+  // Rank one: AᵀA = tr·vvᵀ, and the shortest solution is v(vᵀAᵀz)/tr.
+  const [c0, c1] = a00 >= a11 ? [a00, a01] : [a01, a11];
+  const len = Math.hypot(c0, c1);
+  const v: Vec2 = [c0 / len, c1 / len];
+  const t = (v[0] * b0 + v[1] * b1) / tr;
+  return [v[0] * t, v[1] * t];
+}

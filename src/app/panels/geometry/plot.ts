@@ -1,13 +1,17 @@
 /**
- * The Geometry panel's SVG, owned by d3: React hands over an empty container, calls `update`
- * with each new view and `destroy` on unmount. All drawing is in plot coordinates (see presets.ts).
+ * The Geometry panel's SVG, owned by d3: React hands over an empty container, calls `update` with
+ * each new view and `destroy` on unmount. The SVG fills its container (a ResizeObserver follows
+ * it) and draws in pixels, so text and strokes keep their size on any screen.
+ *
+ * The view fits the feasible set, ŵ, w and x* (and refits only when one of them leaves it, never
+ * during a drag), or follows the user's zoom and pan (wheel, pinch, background drag; kept in the
+ * URL). A handle outside the view is pinned to the edge with an arrow toward it and stays
+ * draggable. Labels are placed so that they avoid each other and the markers (labels.ts).
  */
-import { pointer, scaleLinear, select, type Selection } from 'd3';
+import { select, type Selection } from 'd3';
 import type { ActiveKind } from '../../../solvers/qp/types';
+import type { ViewTriple } from '../../state/schema';
 import {
-  activeNormals,
-  coneOf,
-  conePolygon,
   feasiblePolygon,
   fromPlot,
   halfPlanes,
@@ -16,9 +20,25 @@ import {
   type PolyVertex,
 } from './geometry';
 import { defineArrowMarkers, drawGradients, type GradientView } from './gradients';
+import { drawLabels } from './plotLabels';
 import { drawCartesianGrid, drawSimplexGrid } from './plotGrid';
+import { attachInteraction, type DrawnHandle, type HandleId } from './plotInteraction';
+import { drawCone, drawSet, drawWalk, edgesOf, type WalkOverlay } from './plotLayers';
 import type { PlanarPreset, Vec2 } from './presets';
-import { pointerDrag } from '../../components/pointerDrag';
+import {
+  fitView,
+  pinToFrame,
+  scalesFor,
+  showsAll,
+  tripleToView,
+  viewToTriple,
+  zoomAbout,
+  type Frame,
+  type Scales,
+  type View,
+} from './viewport';
+
+export type { WalkOverlay } from './plotLayers';
 
 export interface PlotView {
   preset: PlanarPreset;
@@ -30,10 +50,18 @@ export interface PlotView {
   w: Vec2;
   /** Gradient arrows for this ŵ, when computed. */
   gradients: GradientView | null;
+  /** The user's zoom (the URL's `gview`), or null to fit the set, ŵ and w. */
+  view: ViewTriple | null;
+  /** Presenter mode: larger labels, handles and arrowheads. */
+  present: boolean;
 }
 
 export interface GeometryPlot {
   update(view: PlotView): void;
+  /** ADMM's iterates while "Step through ADMM" is open (null hides them). */
+  setWalk(walk: WalkOverlay | null): void;
+  /** Zooms about the centre (> 1 zooms in). */
+  zoom(factor: number): void;
   destroy(): void;
 }
 
@@ -42,302 +70,44 @@ export interface PlotCallbacks {
   onMove(what: Vec2): void;
   /** The user moved the true parameter w. */
   onMoveW(w: Vec2): void;
+  /** The user zoomed or panned (null: back to fitting). */
+  onView(view: ViewTriple | null): void;
 }
 
-const SIZE = 560;
+/** Margin inside the frame, pixels; a pinned handle sits this far in from the border. */
 const PAD = 16;
+const PIN_INSET = 30;
 /** Keyboard steps in plot units: arrows, and with Shift. */
 const STEP = 0.02;
 const BIG_STEP = 0.1;
+/** A window far larger than any view: its corners are not vertices of the set. */
+const WORLD = 1e4;
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
-export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallbacks): GeometryPlot {
+export function createGeometryPlot(
+  container: HTMLElement,
+  callbacks: PlotCallbacks,
+  describedBy?: string,
+): GeometryPlot {
   // Ids must be unique in the document (two plots may coexist, e.g. during StrictMode remounts).
   const uid = Math.random().toString(36).slice(2, 10);
   const clipId = `geometry-clip-${uid}`;
   const arrowId = `geometry-arrow-${uid}`;
   const svg = select(container)
     .append('svg')
-    .attr('viewBox', `0 0 ${SIZE} ${SIZE}`)
     .attr('class', 'geometry-svg')
     .attr('data-testid', 'geometry-svg')
-    .attr('aria-label', 'Feasible set, prediction ŵ and solution x*. Click or drag to move ŵ.');
-  svg
-    .append('clipPath')
-    .attr('id', clipId)
-    .append('rect')
-    .attr('x', PAD)
-    .attr('y', PAD)
-    .attr('width', SIZE - 2 * PAD)
-    .attr('height', SIZE - 2 * PAD);
-  const root = svg.append('g').attr('clip-path', `url(#${clipId})`);
-  const layer = (cls: string): G => root.append('g').attr('class', cls);
-  const gGrid = layer('grid');
-  const gFan = layer('fan');
-  const gSet = layer('feasible');
-  const gCone = layer('cone');
-  const gEdges = layer('edges');
-  const gSeg = layer('segment');
-  const gGrad = layer('gradients');
-  const gPts = layer('points');
-  const handle = svg
-    .append('g')
-    .attr('class', 'what-handle')
-    .attr('data-testid', 'what-handle')
-    .attr('tabindex', 0)
-    .attr('role', 'application')
-    .attr('aria-roledescription', '2-D draggable point');
-  handle.append('circle').attr('class', 'what-halo').attr('r', 14);
-  handle.append('circle').attr('class', 'what-dot').attr('r', 6);
-  handle.append('text').attr('class', 'pt-label').attr('x', 10).attr('y', -10).text('ŵ');
-  // The true parameter w: a second draggable point (a square, to tell it from ŵ).
-  const wHandle = svg
-    .append('g')
-    .attr('class', 'w-handle')
-    .attr('data-testid', 'w-handle')
-    .attr('tabindex', 0)
-    .attr('role', 'application')
-    .attr('aria-roledescription', '2-D draggable point');
-  wHandle.append('circle').attr('class', 'what-halo').attr('r', 14);
-  wHandle
-    .append('rect')
-    .attr('class', 'w-dot')
-    .attr('x', -6)
-    .attr('y', -6)
-    .attr('width', 12)
-    .attr('height', 12);
-  wHandle.append('text').attr('class', 'pt-label').attr('x', 10).attr('y', -10).text('w');
-
-  let view: PlotView | null = null;
-  let staticKey = '';
-  const sx = scaleLinear().range([PAD, SIZE - PAD]);
-  const sy = scaleLinear().range([SIZE - PAD, PAD]);
-  const px = (p: Vec2): [number, number] => [sx(p[0]), sy(p[1])];
-  const path = (pts: Vec2[], close = true) =>
-    pts.length ? 'M' + pts.map((p) => px(p).join(',')).join('L') + (close ? 'Z' : '') : '';
-
-  // Pointer: press on w to drag w; anywhere else puts ŵ there, then drags it. Capture keeps the drag
-  // going outside the SVG.
+    .attr('role', 'group')
+    .attr(
+      'aria-label',
+      'Plot of the feasible set, the prediction ŵ, the true parameter w and the solution x*. ' +
+        'Drag ŵ or w, or focus one and use the arrow keys; drag the background to pan, wheel or pinch to zoom.',
+    );
+  if (describedBy) svg.attr('aria-describedby', describedBy);
   const node = svg.node()!;
-  let dragging: 'what' | 'w' = 'what';
-  const moveTo = (ev: PointerEvent) => {
-    if (!view) return;
-    const [mx, my] = pointer(ev, node);
-    const p = fromPlot(view.preset, [sx.invert(mx), sy.invert(my)]);
-    if (dragging === 'w') callbacks.onMoveW(p);
-    else callbacks.onMove(p);
-  };
-  const W_GRAB_RADIUS = 14;
-  pointerDrag(node, {
-    start: (ev) => {
-      let onW = false;
-      if (view) {
-        const [mx, my] = pointer(ev, node);
-        const [wx, wy] = px(toPlot(view.preset, view.w));
-        onW = Math.hypot(mx - wx, my - wy) <= W_GRAB_RADIUS;
-      }
-      dragging = onW ? 'w' : 'what';
-      ((onW ? wHandle : handle).node() as SVGGElement).focus({ preventScroll: true });
-      svg.classed('dragging', true);
-      return true;
-    },
-    move: moveTo,
-    end: () => svg.classed('dragging', false),
-  });
-
-  // Keyboard: arrows move ŵ (or w) in screen directions (plot coordinates), Shift for larger steps.
-  const keyMove = (ev: KeyboardEvent, which: 'what' | 'w') => {
-    if (!view) return;
-    const d = ev.shiftKey ? BIG_STEP : STEP;
-    const dir: Record<string, Vec2> = {
-      ArrowLeft: [-d, 0],
-      ArrowRight: [d, 0],
-      ArrowUp: [0, d],
-      ArrowDown: [0, -d],
-    };
-    const step = dir[ev.key];
-    if (!step) return;
-    ev.preventDefault();
-    const p = toPlot(view.preset, which === 'w' ? view.w : view.what);
-    const next = fromPlot(view.preset, [p[0] + step[0], p[1] + step[1]]);
-    if (which === 'w') callbacks.onMoveW(next);
-    else callbacks.onMove(next);
-  };
-  handle.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'what'));
-  wHandle.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'w'));
-
-  function drawStatic(preset: PlanarPreset, planes: HalfPlane[], poly: PolyVertex[]) {
-    const { xmin, xmax, ymin, ymax } = preset.view;
-    sx.domain([xmin, xmax]);
-    sy.domain([ymin, ymax]);
-    gGrid.selectAll('*').remove();
-    gFan.selectAll('*').remove();
-    gSet.selectAll('*').remove();
-    if (preset.name === 'simplex') drawSimplexGrid(gGrid, sx, sy, preset);
-    else drawCartesianGrid(gGrid, sx, sy, preset);
-    gSet
-      .append('path')
-      .attr('class', 'feasible-set')
-      .attr('data-testid', 'feasible-set')
-      .attr('d', path(poly.map((v) => v.p)));
-    // Normal fan: at each vertex, the cone where ŵ must lie for x* to sit at that vertex.
-    const R = Math.hypot(xmax - xmin, ymax - ymin);
-    poly.forEach((v, i) => {
-      const prev = poly[(i - 1 + poly.length) % poly.length];
-      if (v.edge < 0 || prev.edge < 0) return;
-      const cone = coneOf([planes[prev.edge].n, planes[v.edge].n]);
-      gFan
-        .append('path')
-        .attr('class', 'fan-cone')
-        .attr('d', path(conePolygon(v.p, cone, R)));
-      gSet
-        .append('circle')
-        .attr('class', 'vertex')
-        .attr('data-testid', 'feasible-vertex')
-        .attr('data-plot', v.p.join(','))
-        .attr('cx', sx(v.p[0]))
-        .attr('cy', sy(v.p[1]))
-        .attr('r', 3);
-    });
-  }
-
-  function update(next: PlotView) {
-    view = next;
-    const { preset } = next;
-    const planes = halfPlanes(preset);
-    const poly = feasiblePolygon(planes, preset.view);
-    // The set, grid and fan change only with the preset or (custom) its rows.
-    const key = preset.name + ':' + preset.rows.map((r) => [r.a, r.l, r.u].join(',')).join(';');
-    if (staticKey !== key) {
-      staticKey = key;
-      drawStatic(preset, planes, poly);
-    }
-    const pw = toPlot(preset, next.what);
-    handle.attr('transform', `translate(${px(pw).join(',')})`);
-    handle.attr(
-      'aria-label',
-      `Prediction ŵ = (${next.what.map((v) => v.toFixed(3)).join(', ')}). Arrow keys move it; Shift moves farther.`,
-    );
-    handle.attr('aria-valuetext', `ŵ = (${next.what.map((v) => v.toFixed(3)).join(', ')})`);
-    wHandle.attr('transform', `translate(${px(toPlot(preset, next.w)).join(',')})`);
-    wHandle.attr(
-      'aria-label',
-      `True parameter w = (${next.w.map((v) => v.toFixed(3)).join(', ')}). Arrow keys move it.`,
-    );
-    drawGradients(gGrad, px, next.gradients, uid);
-
-    const sol = next.solution;
-    const activeRows = new Set<number>();
-    sol?.active.forEach((k, i) => k !== 'inactive' && activeRows.add(i));
-
-    // Edges of the polygon, the active ones highlighted, each labelled with its row number.
-    const edges = poly
-      .map((v, i) => ({
-        a: v.p,
-        b: poly[(i + 1) % poly.length].p,
-        hp: v.edge >= 0 ? planes[v.edge] : null,
-      }))
-      .filter((e): e is { a: Vec2; b: Vec2; hp: HalfPlane } => e.hp !== null);
-    gEdges
-      .selectAll<SVGGElement, (typeof edges)[number]>('g.edge')
-      .data(edges)
-      .join((enter) => {
-        const g = enter.append('g').attr('class', 'edge');
-        g.append('line');
-        g.append('circle').attr('r', 9);
-        g.append('text');
-        return g;
-      })
-      .classed('active', (e) => activeRows.has(e.hp.row))
-      .call((g) =>
-        g
-          .select('line')
-          .attr('x1', (e) => sx(e.a[0]))
-          .attr('y1', (e) => sy(e.a[1]))
-          .attr('x2', (e) => sx(e.b[0]))
-          .attr('y2', (e) => sy(e.b[1])),
-      )
-      .call((g) => {
-        // Labels sit just inside the set: ŵ, the segment and the cone are always outside it.
-        const inset = 0.05 * (preset.view.xmax - preset.view.xmin);
-        const at = 0.3; // off the midpoint, where x* often lands
-        const mid = (e: (typeof edges)[number]): [number, number] => [
-          e.a[0] + at * (e.b[0] - e.a[0]) - inset * e.hp.n[0],
-          e.a[1] + at * (e.b[1] - e.a[1]) - inset * e.hp.n[1],
-        ];
-        g.select('circle')
-          .attr('cx', (e) => sx(mid(e)[0]))
-          .attr('cy', (e) => sy(mid(e)[1]));
-        g.select('text')
-          .attr('x', (e) => sx(mid(e)[0]))
-          .attr('y', (e) => sy(mid(e)[1]) + 4)
-          .text((e) => e.hp.row + 1);
-      });
-
-    gCone.selectAll('*').remove();
-    gSeg.selectAll('*').remove();
-    gPts.selectAll('*').remove();
-    if (!sol) return;
-    const xs = toPlot(preset, sol.x);
-    // Gradient cone x* + G(x*) (Definition 3.4): nonnegative combinations of the active outward normals.
-    const normals = activeNormals(planes, sol.active);
-    const cone = coneOf(normals.map((a) => a.n));
-    const R = Math.hypot(preset.view.xmax - preset.view.xmin, preset.view.ymax - preset.view.ymin);
-    const conePts = conePolygon(xs, cone, R);
-    if (cone.kind === 'line' || (cone.kind === 'arc' && cone.span === 0)) {
-      const kind = cone.kind === 'line' ? 'line' : 'ray';
-      gCone
-        .append('path')
-        .attr('class', 'cone-ray')
-        .attr('data-testid', 'gradient-cone')
-        .attr('data-cone', kind)
-        .attr('d', path(conePts, false));
-    } else if (conePts.length) {
-      gCone
-        .append('path')
-        .attr('class', 'cone-wedge')
-        .attr('data-testid', 'gradient-cone')
-        .attr('data-cone', cone.kind === 'plane' ? 'plane' : 'wedge')
-        .attr('d', path(conePts));
-    }
-    for (const { n } of normals) {
-      const tip: Vec2 = [xs[0] + 0.35 * n[0], xs[1] + 0.35 * n[1]];
-      gCone
-        .append('path')
-        .attr('class', 'normal-arrow')
-        .attr('d', path([xs, tip], false))
-        .attr('marker-end', `url(#${arrowId})`);
-    }
-    // Projection segment ŵ → x*; the vector x* → ŵ is −½∇f(x*), which Property 3.5 puts inside the cone.
-    gSeg
-      .append('line')
-      .attr('class', 'projection')
-      .attr('data-testid', 'projection-segment')
-      .attr('x1', sx(pw[0]))
-      .attr('y1', sy(pw[1]))
-      .attr('x2', sx(xs[0]))
-      .attr('y2', sy(xs[1]));
-    const g = gPts
-      .append('g')
-      .attr('class', 'xstar')
-      .attr('data-testid', 'xstar-point')
-      .attr('transform', `translate(${px(xs).join(',')})`);
-    g.append('circle').attr('r', 6);
-    // Label x* on the far side from ŵ (into the set), clear of the segment and the cone.
-    const d: Vec2 = [xs[0] - pw[0], xs[1] - pw[1]];
-    const len = Math.hypot(d[0], d[1]);
-    const off: Vec2 = len > 1e-9 ? [(18 * d[0]) / len, (-18 * d[1]) / len] : [-16, 16];
-    g.append('text')
-      .attr('class', 'pt-label')
-      .attr('text-anchor', 'middle')
-      .attr('x', off[0])
-      .attr('y', off[1] + 5)
-      .text('x*');
-  }
-
-  // Arrowhead markers for the normals and the gradient arrows.
-  const defs = svg.insert('defs', ':first-child');
+  const defs = svg.append('defs');
+  const clipRect = defs.append('clipPath').attr('id', clipId).append('rect');
   defineArrowMarkers(defs, uid);
   defs
     .append('marker')
@@ -352,9 +122,296 @@ export function createGeometryPlot(container: HTMLElement, callbacks: PlotCallba
     .attr('d', 'M0,0L10,5L0,10Z')
     .attr('class', 'arrowhead');
 
+  const root = svg.append('g').attr('clip-path', `url(#${clipId})`);
+  const layer = (cls: string): G => root.append('g').attr('class', cls);
+  const gGrid = layer('grid');
+  const gFan = layer('fan');
+  const gSet = layer('feasible');
+  const gCone = layer('cone');
+  const gEdges = layer('edges');
+  const gSeg = layer('segment');
+  const gGrad = layer('gradients');
+  const gWalk = layer('walk');
+  const gPts = layer('points');
+  const gLabels = svg.append('g').attr('class', 'labels').attr('aria-hidden', 'true');
+
+  const makeHandle = (id: HandleId) => {
+    const g = svg
+      .append('g')
+      .attr('class', id === 'what' ? 'what-handle' : 'w-handle')
+      .attr('data-testid', id === 'what' ? 'what-handle' : 'w-handle')
+      .attr('tabindex', 0)
+      .attr('role', 'application')
+      .attr('aria-roledescription', '2-D draggable point');
+    g.append('path').attr('class', 'pin-arrow').attr('d', 'M14,-7L26,0L14,7Z');
+    g.append('circle').attr('class', 'what-halo').attr('r', 14);
+    if (id === 'what') g.append('circle').attr('class', 'what-dot').attr('r', 6);
+    else
+      g.append('rect')
+        .attr('class', 'w-dot')
+        .attr('x', -6)
+        .attr('y', -6)
+        .attr('width', 12)
+        .attr('height', 12);
+    return g;
+  };
+  const handles: Record<HandleId, G> = { what: makeHandle('what'), w: makeHandle('w') };
+
+  let cur: PlotView | null = null;
+  let walk: WalkOverlay | null = null;
+  let frame: Frame = { width: 0, height: 0, pad: PAD };
+  /** The view during a pan or pinch, and the one just committed (until the config catches up). */
+  let live: View | null = null;
+  let committed: View | null = null;
+  let fitted: { key: string; frameKey: string; view: View } | null = null;
+  let wasManual = false;
+  let draggingId: HandleId | null = null;
+  let drawn: DrawnHandle[] = [];
+  let scales: Scales | null = null;
+
+  /**
+   * Presenter mode's scale of labels, markers and strokes: 1.6 on a 1080p projector, growing to 3
+   * in 4K; smaller on a phone, where the plot itself is small.
+   */
+  const scaleOf = () => {
+    if (!cur?.present) return 1;
+    if (frame.width < 600) return 1.25;
+    return Math.min(3, Math.max(1.6, Math.min(frame.width, 1.6 * frame.height) / 850));
+  };
+  const setKey = (p: PlanarPreset) =>
+    p.name + ':' + p.rows.map((r) => [r.a, r.l, r.u].join(',')).join(';');
+
+  /** The points a fitted view must show: the set's corners, ŵ, w and x*. */
+  function fitPoints(v: PlotView, planes: HalfPlane[]): Vec2[] {
+    const world = feasiblePolygon(planes, { xmin: -WORLD, xmax: WORLD, ymin: -WORLD, ymax: WORLD });
+    const corners = world
+      .filter((p, i) => p.edge >= 0 && world[(i - 1 + world.length) % world.length].edge >= 0)
+      .map((p) => p.p);
+    const pts = [...corners, toPlot(v.preset, v.what), toPlot(v.preset, v.w)];
+    if (v.solution) pts.push(toPlot(v.preset, v.solution.x));
+    return pts;
+  }
+
+  function resolveView(v: PlotView, planes: HalfPlane[]): View {
+    if (live) return live;
+    if (committed) return committed;
+    if (v.view) {
+      wasManual = true;
+      return tripleToView(v.view);
+    }
+    const key = setKey(v.preset);
+    const frameKey = `${frame.width}x${frame.height}`;
+    const pts = fitPoints(v, planes);
+    if (
+      !fitted ||
+      wasManual ||
+      fitted.key !== key ||
+      fitted.frameKey !== frameKey ||
+      (draggingId === null && !showsAll(fitted.view, frame, pts))
+    )
+      fitted = { key, frameKey, view: fitView(pts, frame) };
+    wasManual = false;
+    return fitted.view;
+  }
+
+  function currentView(): View {
+    if (!cur || !scales) return { cx: 0, cy: 0, span: 4 };
+    return (
+      live ??
+      committed ??
+      (cur.view ? tripleToView(cur.view) : (fitted?.view ?? { cx: 0, cy: 0, span: 4 }))
+    );
+  }
+
+  function draw(): void {
+    const v = cur;
+    if (!v || frame.width <= 0 || frame.height <= 0) return;
+    const k = scaleOf();
+    const { preset } = v;
+    const planes = halfPlanes(preset);
+    const s = scalesFor(resolveView(v, planes), frame);
+    scales = s;
+    svg
+      .attr('width', frame.width)
+      .attr('height', frame.height)
+      .attr('viewBox', `0 0 ${frame.width} ${frame.height}`)
+      .attr(
+        'data-view',
+        viewToTriple(currentView())
+          .map((c) => c.toPrecision(6))
+          .join(','),
+      );
+    clipRect.attr('width', frame.width).attr('height', frame.height);
+
+    // The set as far as the frame shows it (and a little beyond, so no edge ends inside it).
+    const a = s.fromPx([-40, frame.height + 40]);
+    const b = s.fromPx([frame.width + 40, -40]);
+    const poly: PolyVertex[] = feasiblePolygon(planes, {
+      xmin: a[0],
+      xmax: b[0],
+      ymin: a[1],
+      ymax: b[1],
+    });
+    gGrid.selectAll('*').remove();
+    if (preset.name === 'simplex') drawSimplexGrid(gGrid, s, frame, preset, k);
+    else drawCartesianGrid(gGrid, s, frame, preset, k);
+    // Presenter mode's strokes scale with k (presenter.css multiplies by --k).
+    svg.style('--k', String(k));
+    drawSet(gFan, gSet, s, planes, poly);
+
+    const sol = v.solution;
+    const activeRows = new Set<number>();
+    sol?.active.forEach((kind, i) => kind !== 'inactive' && activeRows.add(i));
+    const pw = toPlot(preset, v.what);
+    const xs = sol ? toPlot(preset, sol.x) : null;
+    if (sol && xs) drawCone(gCone, gSeg, s, planes, sol.active, xs, pw, arrowId, 50 * k);
+    else {
+      gCone.selectAll('*').remove();
+      gSeg.selectAll('*').remove();
+    }
+    const heads = drawGradients(
+      gGrad,
+      { px: s.toPx, headPx: 15 * k, ppu: s.ppu },
+      v.gradients,
+      uid,
+    );
+    drawWalk(gWalk, s, preset, walk);
+
+    gPts.selectAll('*').remove();
+    if (xs) {
+      const [x, y] = s.toPx(xs);
+      gPts
+        .append('g')
+        .attr('class', 'xstar')
+        .attr('data-testid', 'xstar-point')
+        .attr('transform', `translate(${x},${y})`)
+        .append('circle')
+        .attr('r', 6 * Math.sqrt(k));
+    }
+
+    // Handles, pinned to the edge when their point is outside the view.
+    drawn = (['what', 'w'] as const).map((id) => {
+      const data = toPlot(preset, id === 'what' ? v.what : v.w);
+      const pin = pinToFrame(s.toPx(data), frame, PIN_INSET * k);
+      const g = handles[id];
+      g.attr('transform', `translate(${pin.at[0]},${pin.at[1]}) scale(${k})`)
+        .classed('pinned', pin.pinned)
+        .attr('data-pinned', pin.pinned ? '1' : '0');
+      g.select('.pin-arrow').attr('transform', `rotate(${(pin.angle * 180) / Math.PI})`);
+      const value = (id === 'what' ? v.what : v.w).map((c) => c.toFixed(3)).join(', ');
+      const name = id === 'what' ? `Prediction ŵ = (${value})` : `True parameter w = (${value})`;
+      g.attr(
+        'aria-label',
+        `${name}${pin.pinned ? ', outside the view (pinned to its edge)' : ''}. Arrow keys move it; Shift moves farther.`,
+      );
+      return { id, at: pin.at, pinned: pin.pinned, data };
+    });
+
+    drawLabels({
+      gEdges,
+      gLabels,
+      s,
+      frame,
+      preset,
+      what: v.what,
+      w: v.w,
+      edges: edgesOf(planes, poly),
+      activeRows,
+      xs,
+      k,
+      heads,
+      handles: drawn,
+      walk,
+    });
+  }
+
+  const moveHandle = (id: HandleId, p: Vec2) => {
+    if (!cur) return;
+    const d = fromPlot(cur.preset, p);
+    if (id === 'w') callbacks.onMoveW(d);
+    else callbacks.onMove(d);
+  };
+
+  const commit = (view: View) => {
+    committed = view;
+    live = null;
+    callbacks.onView(viewToTriple(view));
+    draw();
+  };
+
+  const detach = attachInteraction(node, {
+    scales: () => scales ?? scalesFor({ cx: 0, cy: 0, span: 4 }, frame),
+    frame: () => frame,
+    view: currentView,
+    handles: () => drawn,
+    grabRadius: (type) => (type === 'mouse' ? 14 : 24) * scaleOf(),
+    moveHandle,
+    place: (p) => moveHandle('what', p),
+    liveView: (view) => {
+      live = view;
+      draw();
+    },
+    commitView: commit,
+    dragging: (id) => {
+      draggingId = id;
+      svg.classed('dragging', id !== null);
+      if (id) (handles[id].node() as SVGGElement).focus({ preventScroll: true });
+      else draw();
+    },
+  });
+
+  // Keyboard: arrows move the focused handle in screen directions, Shift for larger steps;
+  // + and − zoom, 0 fits the view again.
+  const keyMove = (ev: KeyboardEvent, which: HandleId) => {
+    if (!cur) return;
+    if (ev.key === '+' || ev.key === '=') return void (ev.preventDefault(), zoomBy(1.25));
+    if (ev.key === '-' || ev.key === '_') return void (ev.preventDefault(), zoomBy(0.8));
+    if (ev.key === '0') return void (ev.preventDefault(), callbacks.onView(null));
+    const d = ev.shiftKey ? BIG_STEP : STEP;
+    const dir: Record<string, Vec2> = {
+      ArrowLeft: [-d, 0],
+      ArrowRight: [d, 0],
+      ArrowUp: [0, d],
+      ArrowDown: [0, -d],
+    };
+    const step = dir[ev.key];
+    if (!step) return;
+    ev.preventDefault();
+    const p = toPlot(cur.preset, which === 'w' ? cur.w : cur.what);
+    moveHandle(which, [p[0] + step[0], p[1] + step[1]]);
+  };
+  handles.what.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'what'));
+  handles.w.on('keydown', (ev: KeyboardEvent) => keyMove(ev, 'w'));
+
+  function zoomBy(factor: number) {
+    if (!scales) return;
+    const v = currentView();
+    commit(zoomAbout(v, factor, [v.cx, v.cy]));
+  }
+
+  const resize = new ResizeObserver(() => {
+    const w = Math.floor(container.clientWidth);
+    const h = Math.floor(container.clientHeight) || w;
+    if (w === frame.width && h === frame.height) return;
+    frame = { width: w, height: h, pad: PAD };
+    draw();
+  });
+  resize.observe(container);
+
   return {
-    update,
+    update(next) {
+      cur = next;
+      committed = null;
+      draw();
+    },
+    setWalk(next) {
+      walk = next;
+      draw();
+    },
+    zoom: zoomBy,
     destroy() {
+      resize.disconnect();
+      detach();
       svg.remove();
     },
   };

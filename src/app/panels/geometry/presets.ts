@@ -33,6 +33,8 @@ export interface PlanarPreset {
   /** Offset of T. */
   c: Vec2;
   defaultWhat: Vec2;
+  /** Where the true parameter w starts: inside the set, apart from ŵ, so its arrow reads clearly. */
+  defaultW: Vec2;
   /** Visible window in plot coordinates. */
   view: { xmin: number; xmax: number; ymin: number; ymax: number };
   /** Names of the two decision variables. */
@@ -104,6 +106,7 @@ export function customPreset(cons: readonly HalfPlaneSpec[]): PlanarPreset {
     M: I2,
     c: [0, 0],
     defaultWhat: [1.4, 1.2],
+    defaultW: [-0.5, -0.4],
     view: { xmin: -2.2, xmax: 2.2, ymin: -2.2, ymax: 2.2 },
     vars: ['x₁', 'x₂'],
   };
@@ -122,6 +125,7 @@ export const PRESETS: Record<Exclude<GeometryPresetName, 'custom'>, PlanarPreset
     M: I2,
     c: [0, 0],
     defaultWhat: [1.2, 0.4],
+    defaultW: [-0.4, -0.3],
     view: { xmin: -2.2, xmax: 2.2, ymin: -2.2, ymax: 2.2 },
     vars: ['x₁', 'x₂'],
   },
@@ -135,6 +139,7 @@ export const PRESETS: Record<Exclude<GeometryPresetName, 'custom'>, PlanarPreset
     ],
     ...simplexMap(),
     defaultWhat: [0.8, 0.45],
+    defaultW: [0.2, 0.3],
     view: { xmin: -1.5, xmax: 1.5, ymin: -1.3, ymax: 1.7 },
     vars: ['w₁', 'w₂'],
   },
