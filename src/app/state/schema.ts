@@ -12,10 +12,12 @@ import { enumField, intField } from './fields/kinds';
 import { GEOMETRY_FIELDS } from './fields/geometry';
 import { ENVELOPE_FIELDS } from './fields/envelopes';
 import { BENCH_FIELDS } from './fields/bench';
+import { TRAINING_FIELDS } from './fields/training';
 
 export * from './fields/kinds';
 export * from './fields/geometry';
 export * from './fields/envelopes';
+export * from './fields/training';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -44,6 +46,7 @@ export const SCHEMA = {
   ...GEOMETRY_FIELDS,
   ...ENVELOPE_FIELDS,
   ...BENCH_FIELDS,
+  ...TRAINING_FIELDS,
 } as const;
 
 type Schema = typeof SCHEMA;

@@ -141,15 +141,40 @@ export interface ProblemTraits {
   linear: boolean;
 }
 
-const LP_EXACT =
-  'an LP’s solution map is piecewise constant: its exact Jacobian is zero wherever it exists and the KKT matrix is singular off a vertex (You Shall Pass Thm. 3.8); LPGD, the QP approximation or a linear method learn here';
-const LSE_ONLY =
-  'the true objective here is the QP’s own, so "exact" (KKT) and "bpqp" differentiate the true problem; SQP is for the LogSumExp portfolio';
-const NOT_QUADRATIC =
-  'the true objective (LogSumExp, Eq. 9) is not a QP: "True problem (SQP)" differentiates it; the QP methods use the QP approximation';
+/** Why a method does not apply: a few words for a label, and the reason in full. */
+export interface MethodIssue {
+  brief: string;
+  reason: string;
+}
 
-/** Why `method` does not apply to a problem with these traits, or null when it does. */
-export function methodIssue(method: LabMethod, t: ProblemTraits): string | null {
+const LP_EXACT: MethodIssue = {
+  brief: 'an LP: its exact Jacobian is zero',
+  reason:
+    'an LP’s solution map is piecewise constant: its exact Jacobian is zero wherever it exists and the KKT matrix is singular off a vertex (You Shall Pass Thm. 3.8); LPGD, the QP approximation or a linear method learn here',
+};
+const LSE_ONLY: MethodIssue = {
+  brief: 'for the LogSumExp portfolio only',
+  reason:
+    'the true objective here is the QP’s own, so "exact" (KKT) and "bpqp" differentiate the true problem; SQP is for the LogSumExp portfolio',
+};
+const NOT_QUADRATIC: MethodIssue = {
+  brief: 'the true objective is not a QP',
+  reason:
+    'the true objective (LogSumExp, Eq. 9) is not a QP: "True problem (SQP)" differentiates it; the QP methods use the QP approximation',
+};
+const NEEDS_LINEAR_COST: MethodIssue = {
+  brief: 'needs a linear-cost solver',
+  reason:
+    'it needs the true problem as a solver with a linear cost; the LogSumExp objective is not one (Table 1 compares SQP with the QP methods)',
+};
+const LP_ONLY: MethodIssue = {
+  brief: 'for LPs only (here λ > 0)',
+  reason:
+    'blackbox differentiation interpolates the piecewise-constant solution map of an LP; with λ > 0 the problem is a QP (use LPGD, its generalization)',
+};
+
+/** Why `method` does not apply to a problem with these traits (brief and full), or null. */
+export function methodIssueOf(method: LabMethod, t: ProblemTraits): MethodIssue | null {
   switch (method) {
     case 'mse':
     case 'qp':
@@ -167,15 +192,16 @@ export function methodIssue(method: LabMethod, t: ProblemTraits): string | null 
     case 'spo+':
     case 'perturbed':
     case 'identity':
-      return t.quadratic
-        ? null
-        : 'it needs the true problem as a solver with a linear cost; the LogSumExp objective is not one (Table 1 compares SQP with the QP methods)';
+      return t.quadratic ? null : NEEDS_LINEAR_COST;
     case 'blackbox':
       if (!t.quadratic) return NOT_QUADRATIC;
-      return t.linear
-        ? null
-        : 'blackbox differentiation interpolates the piecewise-constant solution map of an LP; with λ > 0 the problem is a QP (use LPGD, its generalization)';
+      return t.linear ? null : LP_ONLY;
   }
+}
+
+/** Why `method` does not apply to a problem with these traits, or null when it does. */
+export function methodIssue(method: LabMethod, t: ProblemTraits): string | null {
+  return methodIssueOf(method, t)?.reason ?? null;
 }
 
 /** Methods of `wanted` that apply, and the reasons for the others (in `wanted`'s order). */

@@ -3,20 +3,27 @@
  * the QP approximation's structure (P = I on the same constraints, You Shall Pass Eq. 4) and the
  * scaling of the predictor's output. Regret is Eq. 8 normalized (regret.ts): Σ(f(x̂) − f*)/Σ|f*|.
  */
-import type { QpProblem } from '../../qp/types';
+import type { QpProblem, QpResult } from '../../qp/types';
+import { solveQp } from '../../qp';
 import { eye } from '../../linalg/dense';
+import { CpuEngine } from '../../cpu-engine';
 import type { PoDataset } from '../data/dataset';
-import { sampleVectors } from '../data/dataset';
+import { sampleProblem, sampleVectors, sharedBatch } from '../data/dataset';
 import { portfolioDataset } from '../data/portfolio';
 import {
-  lseOptima,
   lsePortfolioDataset,
   lseReturns,
+  solveLseSample,
   type LsePortfolioDataset,
 } from '../data/lse-portfolio';
 import { knapsackDataset } from '../data/knapsack';
 import { opfDataset } from '../data/opf';
-import { solveOptima, trueObjective, trueObjectiveGradient } from '../regret';
+import {
+  TRUE_SOLVE_FALLBACK,
+  TRUE_SOLVE_SETTINGS,
+  trueObjective,
+  trueObjectiveGradient,
+} from '../regret';
 import type { Splits } from '../batches';
 import type { ProblemTraits } from './methods';
 
@@ -61,6 +68,19 @@ export interface LabProblem {
   value(i: number, x: ArrayLike<number>): number;
   /** ∇f_i(x). */
   gradient(i: number, x: ArrayLike<number>): Float64Array;
+}
+
+/** A problem's traits from its spec alone (before any data exist): what decides which methods apply. */
+export function traitsOf(spec: Pick<ProblemSpec, 'kind' | 'lambda'>): ProblemTraits {
+  switch (spec.kind) {
+    case 'portfolio':
+      return { quadratic: true, linear: spec.lambda === 0 };
+    case 'lse-portfolio':
+      return { quadratic: false, linear: false };
+    case 'knapsack':
+    case 'dc-opf':
+      return { quadratic: true, linear: true };
+  }
 }
 
 export function problemKey(spec: ProblemSpec): string {
@@ -125,16 +145,71 @@ function entryStats(
 const keepSolved = (idx: Int32Array, obj: Float64Array) =>
   idx.filter((i) => Number.isFinite(obj[i]));
 
+/** A turn of the event loop (a worker answers its pings in between). */
+export function yieldTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
+
+/**
+ * True optima, as `solveOptima` and `lseOptima` compute them (regret.ts: ADMM to 1e-4 and
+ * polishing, a sample whose polish fails solved again at 1e-7; SQP for the LogSumExp problem), but
+ * asynchronously: the QPs through a CPU handle, which gives the event loop a turn every few tens
+ * of milliseconds, and the SQP solves with a turn every 20 ms.
+ */
+async function trueOptima(
+  ds: PoDataset,
+  lse: LsePortfolioDataset | null,
+): Promise<{ x: Float64Array; obj: Float64Array }> {
+  const { n } = ds.structure;
+  const x = new Float64Array(ds.size * n).fill(NaN);
+  const obj = new Float64Array(ds.size).fill(NaN);
+  if (lse) {
+    let turn = performance.now();
+    for (let i = 0; i < ds.size; i++) {
+      const sol = solveLseSample(lse, i);
+      if (sol.status === 'solved') {
+        x.set(sol.x, i * n);
+        obj[i] = sol.obj;
+      }
+      if (performance.now() - turn > 20) {
+        await yieldTurn();
+        turn = performance.now();
+      }
+    }
+    return { x, obj };
+  }
+  const all = Int32Array.from({ length: ds.size }, (_, i) => i);
+  const batch = sharedBatch(ds, all);
+  const handle = await new CpuEngine().setup(ds.structure, TRUE_SOLVE_SETTINGS);
+  handle.update(batch.kind === 'shared' ? batch.params : []);
+  const first = await handle.solve(undefined);
+  first.forEach((r0, i) => {
+    let r: QpResult = r0;
+    if (r0.polish !== 'success') {
+      const warm = r0.status === 'solved' ? { x: r0.x, y: r0.y } : undefined;
+      const retry = solveQp(sampleProblem(ds, i), TRUE_SOLVE_FALLBACK, warm);
+      if (retry.status === 'solved' || r0.status !== 'solved') r = retry;
+    }
+    if (r.status !== 'solved') return;
+    x.set(r.x, i * n);
+    obj[i] = trueObjective(ds, i, r.x);
+  });
+  handle.dispose();
+  return { x, obj };
+}
+
 /** Builds the dataset and solves every sample's true problem once. */
-export function buildProblem(spec: ProblemSpec): LabProblem {
+export async function buildProblem(spec: ProblemSpec): Promise<LabProblem> {
   const { ds, lse } = datasetOf(spec);
   const { n } = ds.structure;
-  const optimum = lse
-    ? lseOptima(
-        lse,
-        Int32Array.from({ length: ds.size }, (_, i) => i),
-      )
-    : solveOptima(ds);
+  const optimum = await trueOptima(ds, lse);
   const splits: Splits = {
     train: keepSolved(ds.splits.train, optimum.obj),
     val: keepSolved(ds.splits.val, optimum.obj),

@@ -81,7 +81,7 @@ export class ExperimentRunner {
     private readonly engines: LayerEngines,
     private readonly hooks: RunHooks = {},
     /** Builds a job's problem (tests pass a cache). */
-    private readonly build: (plan: JobPlan) => LabProblem = (plan) =>
+    private readonly build: (plan: JobPlan) => Promise<LabProblem> = (plan) =>
       buildProblem({ ...plan.spec, seed: plan.seed }),
   ) {
     this.settings = checkSettings(settings);
@@ -124,7 +124,7 @@ export class ExperimentRunner {
   /** Starts the current job (builds its data, solves its optima, sets up its handles). */
   private async startJob(): Promise<Trainer | null> {
     const plan = this.jobs[this.index];
-    const problem = this.build(plan);
+    const problem = await this.build(plan);
     const { methods, disabled } = splitApplicable(this.settings.methods, problem.traits);
     const info: Omit<JobInfo, 'batches' | 'engines'> = {
       job: this.index,
