@@ -40,6 +40,8 @@ export class StreamChart {
   private xMax = 1;
   private frame = 0;
   private count = 0;
+  /** The domains the axes were last drawn for (redrawing ticks only when they change). */
+  private axesKey = '';
 
   constructor(
     container: HTMLElement,
@@ -110,6 +112,7 @@ export class StreamChart {
   }
 
   clear(): void {
+    this.axesKey = '';
     this.series.clear();
     this.xMax = 1;
     this.count = 0;
@@ -169,18 +172,19 @@ export class StreamChart {
       .domain(domain)
       .range([CHART_H - M.bottom, M.top])
       .clamp(true);
-    this.svg.select<SVGGElement>('.x-axis').call(
-      axisBottom(x)
-        .ticks(Math.min(8, Math.max(2, Math.floor(this.xMax))))
-        .tickSizeOuter(0),
-    );
-    this.svg.select<SVGGElement>('.y-axis').call(
-      axisLeft(y)
-        .ticks(5, log ? '.0e' : undefined)
-        .tickSizeOuter(0),
-    );
-    this.svg.selectAll('.tick text').attr('fill', '#5b6474');
-    this.svg.selectAll('.domain, .tick line').attr('stroke', '#9aa3b2');
+    const axesKey = `${x.domain().join()}|${y.domain().join()}`;
+    if (axesKey !== this.axesKey) {
+      this.axesKey = axesKey;
+      const xTicks = Math.min(8, Math.max(2, Math.floor(this.xMax)));
+      this.svg.select<SVGGElement>('.x-axis').call(axisBottom(x).ticks(xTicks).tickSizeOuter(0));
+      this.svg.select<SVGGElement>('.y-axis').call(
+        axisLeft(y)
+          .ticks(5, log ? '.0e' : undefined)
+          .tickSizeOuter(0),
+      );
+      this.svg.selectAll('.tick text').attr('fill', '#5b6474');
+      this.svg.selectAll('.domain, .tick line').attr('stroke', '#9aa3b2');
+    }
     const path = line<[number, number]>()
       .defined(([, v]) => this.visible(v))
       .x(([u]) => x(u))
