@@ -7,6 +7,7 @@
  * solves on the same handle. Time spent is accumulated per phase for the epoch records.
  */
 import type { Engine, QpHandle, QpParams } from '../../engine';
+import type { CpuHandle } from '../../cpu-engine';
 import { backwardThrough, type BackwardOutcome } from '../../engine';
 import type { QpProblem, QpResult, QpSettings, WarmStart } from '../../qp/types';
 import type { GradMethod, GradOptions } from '../../grad/types';
@@ -129,7 +130,7 @@ export class QpLayer {
     const t0 = performance.now();
     const params = this.params(idx, qs);
     this.handle.update(params);
-    const results = await this.handle.solve(Array.from(idx, (i) => this.warm[i]));
+    const results = await this.solveHandle(Array.from(idx, (i) => this.warm[i]));
     results.forEach((r, k) => {
       if (usable(r) && r.x.every(Number.isFinite) && r.y.every(Number.isFinite))
         this.warm[idx[k]] = { x: r.x, y: r.y };
@@ -153,10 +154,19 @@ export class QpLayer {
     const params = this.params(idx, qs);
     this.handle.update(params);
     const warm = from.map((r) => (usable(r) ? { x: r.x, y: r.y } : undefined));
-    const results = await this.handle.solve(warm);
+    const results = await this.solveHandle(warm);
     this.last = { idx, problems: this.problems(params), results };
     this.times.backwardMs += performance.now() - t0;
     return results;
+  }
+
+  /**
+   * The handle's solve; on the CPU engine its synchronous form (no turns of the event loop inside a
+   * mini-batch: the trainer's caller yields between mini-batches, and evaluations come in chunks).
+   */
+  private solveHandle(warm: (WarmStart | undefined)[]): Promise<QpResult[]> | QpResult[] {
+    const h = this.handle as QpHandle & Partial<Pick<CpuHandle, 'solveSync'>>;
+    return typeof h.solveSync === 'function' ? h.solveSync(warm) : h.solve(warm);
   }
 
   /** The problems of the last solve (structure with each sample's costs and bounds). */

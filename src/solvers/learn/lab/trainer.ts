@@ -16,7 +16,7 @@ import { solveSqp, type SqpResult } from '../sqp';
 import { sqpBackward } from '../sqp-backward';
 import type { QpProblem, QpResult } from '../../qp/types';
 import { METHOD_INFO, type LabMethod } from './methods';
-import type { LabProblem, OutputScaling } from './problems';
+import { yieldTurn, type LabProblem, type OutputScaling } from './problems';
 import { QpLayer, type LayerEngines } from './layer';
 import { blackboxDq, identityDq, lpgdDq, perturbedSamples, spoPlusDq } from './estimators';
 import type { BestEpoch, EpochRecord, Halt } from './records';
@@ -95,6 +95,9 @@ export function epochBatches(
   for (let s = 0; s < order.length; s += batchSize) out.push(order.slice(s, s + batchSize));
   return out;
 }
+
+/** Samples decided per call when evaluating (a turn of the event loop between calls). */
+const EVAL_CHUNK = 128;
 
 /** A NaN or infinite value: stops the method at this step. */
 class NonFinite extends Error {}
@@ -267,8 +270,10 @@ export class Trainer {
     const idx = this.batches[this.batch];
     this.batch++;
     const halts: Halt[] = [];
-    for (const s of this.states) {
+    for (const [k, s] of this.states.entries()) {
       if (s.halted) continue;
+      // A turn of the event loop between methods: a large mini-batch takes a while.
+      if (k > 0) await yieldTurn();
       try {
         await this.trainStep(s, idx, epoch, this.batch);
       } catch (e) {
@@ -565,26 +570,30 @@ export class Trainer {
     lostIdx?: number,
   ): Promise<{ regret: number; failures: number; lost: number | null }> {
     const p = this.problem;
-    const X = gatherRows(p.ds.features, p.ds.featureSize, idx);
-    const pred = s.net.predict(X, idx.length);
-    const dec = await this.decide(s, idx, pred);
     let num = 0;
     let den = 0;
     let failures = 0;
     let lost: number | null = null;
-    dec.forEach((d, k) => {
-      const i = idx[k];
-      if (!d) return void failures++;
-      num += p.value(i, d.x) - p.optimum.obj[i];
-      den += Math.abs(p.optimum.obj[i]);
-      if (i === lostIdx) {
-        try {
-          lost = zeroGradientReport(d.problem, d.result, p.gradient(i, d.x)).lostFraction;
-        } catch {
-          lost = null;
+    // In chunks, with a turn of the event loop between them (a worker answers its pings).
+    for (let c = 0; c < idx.length; c += EVAL_CHUNK) {
+      if (c > 0) await yieldTurn();
+      const part = idx.subarray(c, c + EVAL_CHUNK);
+      const X = gatherRows(p.ds.features, p.ds.featureSize, part);
+      const dec = await this.decide(s, part, s.net.predict(X, part.length));
+      dec.forEach((d, k) => {
+        const i = part[k];
+        if (!d) return void failures++;
+        num += p.value(i, d.x) - p.optimum.obj[i];
+        den += Math.abs(p.optimum.obj[i]);
+        if (i === lostIdx) {
+          try {
+            lost = zeroGradientReport(d.problem, d.result, p.gradient(i, d.x)).lostFraction;
+          } catch {
+            lost = null;
+          }
         }
-      }
-    });
+      });
+    }
     return { regret: den > 0 ? num / den : NaN, failures, lost };
   }
 
