@@ -29,21 +29,53 @@ export const SPLIT_DASH = { train: '2 3', val: '7 4', test: '' } as const;
 
 export type ChartName = 'regret' | 'grad' | 'time' | 'lost';
 
-export const CHARTS: {
+/**
+ * A chart of the run: its frame, and the lines one epoch record adds to it (a suffix of the series
+ * key, the value, the dash). An experiment with other records (issue 10) lists other charts.
+ */
+export interface ChartSpec {
   name: ChartName;
   title: string;
   yLabel: string;
   log?: boolean;
   yDomain?: [number, number];
-}[] = [
-  { name: 'regret', title: 'Normalized regret (train ··· val - - test —)', yLabel: 'regret' },
-  { name: 'grad', title: 'Gradient norm ‖∂ℓ/∂θ‖ (log)', yLabel: 'mean over steps', log: true },
-  { name: 'time', title: 'Time per epoch (forward —, backward - -)', yLabel: 'ms' },
+  lines(r: EpochRecord): { suffix: string; value: number; dash: string }[];
+}
+
+export const CHARTS: ChartSpec[] = [
+  {
+    name: 'regret',
+    title: 'Normalized regret (train ··· val - - test —)',
+    yLabel: 'regret',
+    lines: (r) =>
+      (['train', 'val', 'test'] as const).map((split) => ({
+        suffix: split,
+        value: r.regret[split],
+        dash: SPLIT_DASH[split],
+      })),
+  },
+  {
+    name: 'grad',
+    title: 'Gradient norm ‖∂ℓ/∂θ‖ (log)',
+    yLabel: 'mean over steps',
+    log: true,
+    lines: (r) => [{ suffix: '', value: r.grad_norm, dash: '' }],
+  },
+  {
+    name: 'time',
+    title: 'Time per epoch (forward —, backward - -)',
+    yLabel: 'ms',
+    lines: (r) => [
+      { suffix: 'f', value: r.forward_ms, dash: '' },
+      { suffix: 'b', value: r.backward_ms, dash: '5 3' },
+    ],
+  },
   {
     name: 'lost',
     title: 'Tracked test sample: gradient lost in N(x̂)',
     yLabel: 'lost fraction',
     yDomain: [0, 1],
+    lines: (r) => [{ suffix: '', value: r.lost_fraction ?? NaN, dash: '' }],
   },
 ];
 
@@ -56,21 +88,15 @@ const style = (m: LabMethod, dash: string, current: boolean): SeriesStyle => ({
   opacity: current ? 1 : 0.35,
 });
 
-/** Draws one epoch record of one method into the four charts. */
+/** Draws one epoch record of one method into every chart. */
 function draw(charts: Charts, job: number, m: LabMethod, r: EpochRecord, current: boolean): void {
-  for (const split of ['train', 'val', 'test'] as const) {
-    const key = `${job}|${m}|${split}`;
-    charts.regret.setSeries(key, style(m, SPLIT_DASH[split], current));
-    charts.regret.append(key, r.epoch, r.regret[split]);
+  for (const spec of CHARTS) {
+    for (const line of spec.lines(r)) {
+      const key = `${job}|${m}|${line.suffix}`;
+      charts[spec.name].setSeries(key, style(m, line.dash, current));
+      charts[spec.name].append(key, r.epoch, line.value);
+    }
   }
-  charts.grad.setSeries(`${job}|${m}`, style(m, '', current));
-  charts.grad.append(`${job}|${m}`, r.epoch, r.grad_norm);
-  charts.time.setSeries(`${job}|${m}|f`, style(m, '', current));
-  charts.time.append(`${job}|${m}|f`, r.epoch, r.forward_ms);
-  charts.time.setSeries(`${job}|${m}|b`, style(m, '5 3', current));
-  charts.time.append(`${job}|${m}|b`, r.epoch, r.backward_ms);
-  charts.lost.setSeries(`${job}|${m}`, style(m, '', current));
-  charts.lost.append(`${job}|${m}`, r.epoch, r.lost_fraction ?? NaN);
 }
 
 /**

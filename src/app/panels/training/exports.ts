@@ -36,7 +36,7 @@ export function chartsSvg(charts: StreamChart[], methods: LabMethod[], title: st
       `<line x1="${x}" y1="33" x2="${x + 18}" y2="33" stroke="${methodColor(m)}" stroke-width="2.5"/>`,
       `<text x="${x + 22}" y="37" fill="#1d2330">${escape(METHOD_INFO[m].label)}</text>`,
     );
-    x += 30 + 6.2 * METHOD_INFO[m].label.length;
+    x += 36 + 6.8 * METHOD_INFO[m].label.length;
   }
   for (const [split, dash] of Object.entries(SPLIT_DASH)) {
     parts.push(

@@ -124,7 +124,9 @@ export class TrainingSession {
       patch({ engine });
       return true;
     } catch (e) {
-      if (id === this.runId) patch({ status: 'error', message: errorMessage(e) });
+      // A crash is reported by onCrash (with Resume); anything else is shown here.
+      if (id === this.runId && useTrainingStore.getState().status !== 'crashed')
+        patch({ status: 'error', message: errorMessage(e) });
       return false;
     }
   }
