@@ -175,8 +175,16 @@ export class StreamChart {
     const axesKey = `${x.domain().join()}|${y.domain().join()}`;
     if (axesKey !== this.axesKey) {
       this.axesKey = axesKey;
-      const xTicks = Math.min(8, Math.max(2, Math.floor(this.xMax)));
-      this.svg.select<SVGGElement>('.x-axis').call(axisBottom(x).ticks(xTicks).tickSizeOuter(0));
+      // Whole epochs only.
+      const last = Math.max(2, Math.floor(this.xMax));
+      const step = Math.max(1, Math.ceil((last - 1) / 8));
+      const xTicks = Array.from(
+        { length: Math.floor((last - 1) / step) + 1 },
+        (_, k) => 1 + k * step,
+      );
+      this.svg
+        .select<SVGGElement>('.x-axis')
+        .call(axisBottom(x).tickValues(xTicks).tickFormat(String).tickSizeOuter(0));
       this.svg.select<SVGGElement>('.y-axis').call(
         axisLeft(y)
           .ticks(5, log ? '.0e' : undefined)
