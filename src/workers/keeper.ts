@@ -173,7 +173,8 @@ export class WorkerKeeper<Api> {
   private readonly handleError = (ev: Event): void => {
     // Handled here: keep the browser from also logging it as an uncaught page error.
     ev.preventDefault();
-    const detail = ev instanceof ErrorEvent && ev.message ? ev.message : null;
+    const message = (ev as Partial<ErrorEvent>).message;
+    const detail = typeof message === 'string' && message ? message : null;
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
     this.fail(
       detail
