@@ -204,6 +204,14 @@ export async function trainingCases({ page, named, openAt }) {
     await page.getByTestId('control-tepochs').blur();
     await waitForHash(page, 'tepochs=7');
     await waitForHash(page, 'tlr=0.002');
+    await waitForHash(page, 'tprobs=knapsack,lambda%3D0,lambda%3D0.1&');
+    await page.waitForFunction(
+      () =>
+        /[&#]tmethods=[^&]*spo%2B/.test(location.hash) &&
+        !/tmethods=[^&]*identity/.test(location.hash),
+      undefined,
+      { timeout: 5000 },
+    );
     await page.reload();
     await page.getByTestId('training-panel').waitFor();
     const read = async (id) => page.getByTestId(id).inputValue();
