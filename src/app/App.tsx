@@ -11,6 +11,7 @@ import { Placeholder } from './components/Placeholder';
 import { BenchPanel } from './panels/bench/BenchPanel';
 import { EnvelopePanel } from './panels/envelope/EnvelopePanel';
 import { GeometryPanel } from './panels/geometry/GeometryPanel';
+import { TrainingPanel } from './panels/training/TrainingPanel';
 import { SolverContext } from './solverContext';
 import { engineEvent, workerCrashed, workerReady } from './state/actions';
 import { useAppStore } from './state/store';
@@ -67,6 +68,8 @@ export function App() {
             <EnvelopePanel />
           ) : panel === 'benchmarks' ? (
             <BenchPanel />
+          ) : panel === 'training' ? (
+            <TrainingPanel />
           ) : (
             <Placeholder panel={panel} />
           )}

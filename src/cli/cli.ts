@@ -12,15 +12,17 @@ export const HELP = `Usage: npm run --silent cli -- <command> [options]
 Commands:
   solve FILE   solve the QP(s) in a .json or .qps/.mps file ('-' reads stdin), print JSON
   grad ...     gradients of the solution with respect to the problem data
+  experiment NAME   train through the QP layer: portfolio, lse-portfolio, linear
   help         show this help; 'COMMAND --help' shows a command's options
 
-Documentation: docs/cli.md, docs/problem-format.md, docs/gradients.md.`;
+Documentation: docs/cli.md, docs/problem-format.md, docs/gradients.md, docs/training.md.`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   solve: solveCommand,
   grad: async (argv, io) => (await import('./grad')).gradCommand(argv, io),
+  experiment: async (argv, io) => (await import('./experiment')).experimentCommand(argv, io),
 };
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {

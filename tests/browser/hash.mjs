@@ -108,7 +108,8 @@ export async function hashCases({ page, named, url }) {
     assert(r.status === 'solved', `status ${r.status}`);
     try {
       await page.waitForFunction(
-        () => /^#panel=geometry&.*&what=0\.5,0\.5&.*&bengines=[^&]*$/.test(window.location.hash),
+        () =>
+          /^#panel=geometry&.*&what=0\.5,0\.5&.*&bengines=[^&]*(&|$)/.test(window.location.hash),
         undefined,
         { timeout: 5000 },
       );

@@ -31,6 +31,7 @@ import { gpuCases } from './gpu.mjs';
 import { hashCases } from './hash.mjs';
 import { workerCases } from './worker.mjs';
 import { classroomCases } from './classroom.mjs';
+import { trainingCases } from './training.mjs';
 
 // ---- harness ----
 
@@ -184,7 +185,7 @@ async function main() {
 
   await named('placeholder panels say "coming soon" and are reachable by URL', async () => {
     await openAt('panel=geometry');
-    for (const name of ['Training', 'Lessons']) {
+    for (const name of ['Lessons']) {
       await page.getByRole('tab', { name: new RegExp(name) }).click();
       const ph = page.getByTestId(`placeholder-${name.toLowerCase()}`);
       await ph.waitFor();
@@ -521,6 +522,7 @@ async function main() {
   await hashCases({ page, named, url });
   await workerCases({ page, named, openAt, url });
   await classroomCases({ page, named, openAt, url });
+  await trainingCases({ page, named, openAt });
 
   await named('the console has no errors', async () => {
     // The deliberate crash may be logged by the browser itself; anything else is a failure.

@@ -17,8 +17,8 @@ export const PANEL_INFO: Record<PanelName, { title: string; ready: boolean; blur
   },
   training: {
     title: 'Training',
-    ready: false,
-    blurb: 'Predict-and-optimize training through the QP layer.',
+    ready: true,
+    blurb: 'Predict-and-optimize training through the QP layer, live.',
   },
   benchmarks: {
     title: 'Benchmarks',

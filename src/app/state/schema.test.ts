@@ -47,13 +47,26 @@ describe('config schema', () => {
       bsizes: ['500x100', '10x5'],
       bbatches: ['1024', '4'],
       bengines: ['gpu-shared', 'cpu'],
+      texp: 'linear',
+      tsize: 12,
+      tsamples: 200,
+      tlambda: '0.25',
+      tmethods: ['smoothed-qp', 'spo+'],
+      tprobs: ['dc-opf', 'knapsack'],
+      tseeds: 3,
+      tepochs: 10,
+      tbatch: 4,
+      tlr: 0.0005,
+      tsample: 2,
     };
     expect(encodeHash(c)).toBe(
       'panel=geometry&seed=1&batch=gpu&preset=polygon&what=1.2,0.4&cons=1,0,1;-0.5,2,0.25' +
         '&w=-0.4,0.25&gtau=0.5&grads=kkt,lpgd&ball=1' +
         '&present=1&gview=0.5,-1.25,3&admm=1&arho=0.0123&asigma=2e-7&aadapt=0' +
         '&dim=3&tau=0.0123&rho=1.5&t0=-0.25&curves=lower,upper' +
-        '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared',
+        '&bsizes=10x5,500x100&bbatches=4,1024&bengines=cpu,gpu-shared' +
+        '&texp=linear&tsize=12&tsamples=200&tlambda=0.25&tmethods=smoothed-qp,spo%2B&tprobs=knapsack,dc-opf' +
+        '&tseeds=3&tepochs=10&tbatch=4&tlr=0.0005&tsample=2',
     );
     // Decoding gives the values in the schema's order, whatever order the URL lists them in.
     expect(decodeHash(encodeHash(c)).config.bbatches).toEqual(['4', '1024']);
@@ -152,6 +165,17 @@ describe('config schema', () => {
       'bsizes',
       'bbatches',
       'bengines',
+      'texp',
+      'tsize',
+      'tsamples',
+      'tlambda',
+      'tmethods',
+      'tprobs',
+      'tseeds',
+      'tepochs',
+      'tbatch',
+      'tlr',
+      'tsample',
     ]);
     const a = defaultConfig();
     a.what[0] = 99;

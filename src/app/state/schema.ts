@@ -13,11 +13,13 @@ import { GEOMETRY_FIELDS } from './fields/geometry';
 import { ENVELOPE_FIELDS } from './fields/envelopes';
 import { BENCH_FIELDS } from './fields/bench';
 import { CLASSROOM_FIELDS } from './fields/classroom';
+import { TRAINING_FIELDS } from './fields/training';
 
 export * from './fields/kinds';
 export * from './fields/geometry';
 export * from './fields/envelopes';
 export * from './fields/classroom';
+export * from './fields/training';
 
 export const PANELS = ['geometry', 'envelopes', 'training', 'benchmarks', 'lessons'] as const;
 export type PanelName = (typeof PANELS)[number];
@@ -47,6 +49,7 @@ export const SCHEMA = {
   ...CLASSROOM_FIELDS,
   ...ENVELOPE_FIELDS,
   ...BENCH_FIELDS,
+  ...TRAINING_FIELDS,
 } as const;
 
 type Schema = typeof SCHEMA;
