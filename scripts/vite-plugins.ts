@@ -58,7 +58,7 @@ export function offline(root: string): Plugin {
 /**
  * What the app needs and nothing more: its own scripts, styles and fonts; workers from its own
  * files and from blob: (the solver client keeps its worker's script as a Blob for restarts
- * offline); style attributes, which KaTeX's markup carries; fetches of its own files (the worker
+ * offline); images from blob: (the Training panel draws its exported SVG into a canvas for PNG); style attributes, which KaTeX's markup carries; fetches of its own files (the worker
  * script, the service worker's cache). WebGPU needs no directive.
  */
 export const CONTENT_SECURITY_POLICY = [
@@ -67,7 +67,7 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self'",
   "style-src-attr 'unsafe-inline'",
   "font-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' blob:",
   "connect-src 'self'",
   "worker-src 'self' blob:",
   "manifest-src 'self'",

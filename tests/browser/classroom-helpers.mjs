@@ -20,7 +20,7 @@ export const CSP = {
   'style-src': ["'self'"],
   'style-src-attr': ["'unsafe-inline'"],
   'font-src': ["'self'"],
-  'img-src': ["'self'"],
+  'img-src': ["'self'", 'blob:'],
   'connect-src': ["'self'"],
   'worker-src': ["'self'", 'blob:'],
   'manifest-src': ["'self'"],
@@ -84,6 +84,7 @@ export function classroomHelpers(page, url) {
         .getByTestId('bench-adapter')
         .filter({ hasText: 'adapter' })
         .waitFor({ timeout: 15_000 });
+    else if (panel === 'training') await p.getByTestId('training-controls').waitFor();
     else await p.getByTestId(`placeholder-${panel}`).waitFor();
   };
   /** The Geometry readout shows a solve for ŵ (it may be folded away in presenter mode). */
