@@ -181,22 +181,18 @@ export async function runSobolev(
       for (const density of o.densities) {
         const key = `${name}/${densityKey(density)}`;
         clock.phase = key;
-        const entry = { label: `${family.label}, mask ${density * 100} %`, epochs: [], final: {} };
-        report.methods[key] = entry as unknown as SobolevReport['methods'][string];
-        const run = await trainDensity(
-          family,
-          norm,
-          instances,
-          split,
-          density,
-          { ...o, seed: o.seed },
-          clock,
-          (rec) => {
-            report.methods[key].epochs.push(rec);
-            hooks.onEpoch?.(key, rec);
-          },
-        );
-        report.methods[key].final = run.final;
+        // `final` is filled when the density finishes (it stays empty if the run is stopped).
+        const entry = {
+          label: `${family.label}, mask ${density * 100} %`,
+          epochs: [] as SobolevEpoch[],
+          final: {} as SobolevFinal,
+        };
+        report.methods[key] = entry;
+        const run = await trainDensity(family, norm, instances, split, density, o, clock, (rec) => {
+          entry.epochs.push(rec);
+          hooks.onEpoch?.(key, rec);
+        });
+        entry.final = run.final;
         report.table.push({ family: name, method: densityKey(density), ...tableOf(run.final) });
       }
       report.findings.mask.push(maskFinding(name, report.table));
