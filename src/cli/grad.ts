@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { QpProblem, QpResult, QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
+import { toDenseProblem } from '../solvers/qp/matrix';
 import {
   GRAD_METHODS,
   type BackwardEngine,
@@ -24,7 +25,7 @@ import {
 import { printWarnings, processIo, type CliIo } from './console';
 import { EngineError, EXIT, InputError, UsageError } from './errors';
 import { openEngine, type EngineKind } from './engines';
-import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
+import { INPUT_FLAGS, factorBudget, inputOptions, loadProblems, memoryHint } from './input';
 import { jsonLine, jsonNumber } from './output';
 import { deadlineOf, solveOnCpu } from './solve';
 import { errorMessage } from '../solvers/errors';
@@ -143,7 +144,7 @@ async function readDlDx(raw: string): Promise<unknown> {
 }
 
 /** ∂ℓ/∂x* per problem from parsed --dl-dx JSON: one array for all problems, or one per problem. */
-export function dlDxVectors(value: unknown, problems: QpProblem[]): Float64Array[] {
+export function dlDxVectors(value: unknown, problems: { n: number }[]): Float64Array[] {
   const asVector = (v: unknown, what: string, n: number): Float64Array => {
     if (!Array.isArray(v) || v.some((e) => typeof e !== 'number' || !Number.isFinite(e))) {
       throw new UsageError(`${what} must be an array of finite numbers`);
@@ -245,14 +246,15 @@ export async function gradCommand(argv: string[], io: CliIo = processIo): Promis
   const warnings = [...optionWarnings, ...loaded.warnings];
   printWarnings(io, warnings);
   const dlDx = dlDxVectors(dlDxValue, problems);
+  settings.max_factor_bytes = factorBudget(problems, input.maxMemoryBytes);
 
   // The forward solve stays on the CPU in Float64 whatever the engine: every method reads the
   // active set off x*, and an f32 solve cannot reach the tight tolerance that needs.
-  const results = await solveOnCpu(problems, settings, deadline, false);
+  const results = solveOnCpu(problems, settings, deadline);
   const invalid = results.findIndex((r) => r.status === 'invalid_input');
   if (invalid >= 0)
     throw new InputError(
-      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message}`,
+      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message}${memoryHint(results[invalid].message)}`,
     );
   const solved = results.map((_, i) => i).filter((i) => results[i].status === 'solved');
   if (!batch && solved.length === 0) throw new EngineError(noGradient(results[0]));
@@ -260,16 +262,26 @@ export async function gradCommand(argv: string[], io: CliIo = processIo): Promis
   const grads = new Map<number, QpGradients | Error>();
   let engineName: string = engineKind;
   let adapter: string | undefined;
-  if (solved.length > 0) {
+  // The gradient methods work on dense P and A (dP, dA are dense): within the memory limit.
+  const dense = new Map<number, QpProblem>();
+  for (const i of solved) {
+    try {
+      dense.set(i, toDenseProblem(problems[i], input.maxMemoryBytes));
+    } catch (e) {
+      grads.set(i, new Error(`${errorMessage(e)} (raise it with --max-memory-mb)`));
+    }
+  }
+  if (dense.size > 0) {
     const { engine, backward, dispose } = await openEngine(engineKind);
     try {
-      const items = solved.map((i) => ({
-        problem: problems[i],
+      const which = [...dense.keys()];
+      const items = which.map((i) => ({
+        problem: dense.get(i) as QpProblem,
         result: results[i],
         dl_dx: dlDx[i],
       }));
       const out = await backwardEach(backward, items, method, options);
-      solved.forEach((i, k) => grads.set(i, out[k]));
+      which.forEach((i, k) => grads.set(i, out[k]));
     } finally {
       dispose();
     }

@@ -4,7 +4,7 @@
  * per (row types, ρ) and recomputed only when ρ or the row types change; the batch ρ carries over
  * from one solve to the next. Only the parameter vectors travel on each solve.
  */
-import type { QpProblem, QpResult, QpSettings } from '../solvers/qp/types';
+import type { DenseMatrix, QpProblem, QpResult, QpSettings } from '../solvers/qp/types';
 import {
   assembleResult,
   failedResult,
@@ -38,7 +38,7 @@ export class GpuHandle implements QpHandle {
   readonly settings: QpSettings;
   results: QpResult[] = [];
   private params: QpParams[];
-  private readonly st: ScaledStructure;
+  private readonly st: ScaledStructure<DenseMatrix>;
   private rho: number;
   private onDevice: (SharedStructureOnDevice & { generation: number }) | null = null;
   private readonly operators = new Map<string, Float32Array>();
@@ -125,7 +125,7 @@ export class GpuHandle implements QpHandle {
     const t0 = this.pendingSetupT0 ?? performance.now();
     this.pendingSetupT0 = null;
     const results = new Array<QpResult>(problems.length);
-    const ok: { i: number; pp: PreparedProblem }[] = [];
+    const ok: { i: number; pp: PreparedProblem<DenseMatrix> }[] = [];
     problems.forEach((p, i) => {
       const issue = validateVectors(p);
       if (issue) return (results[i] = failedResult(p, issue.status, issue.message, t0));
@@ -156,7 +156,7 @@ export class GpuHandle implements QpHandle {
   }
 
   /** Runs one chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
-  private runChunk(probs: PreparedProblem[], t0: number) {
+  private runChunk(probs: PreparedProblem<DenseMatrix>[], t0: number) {
     return this.ctx.runRecovering(async () => {
       const backend = new SharedBackend(
         this.ctx,

@@ -3,13 +3,18 @@
  * src/solvers/grad, behind the Engine interface. It is the fallback when WebGPU is missing and the
  * reference the WebGPU engine is tested against.
  */
-import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
+import type { AnyQpProblem, QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
 import { solveBatch } from './qp/batch';
 import { CpuSolver, type WarmOption } from './qp/handle';
 import type { QpParams } from './qp/prepared';
 import { backwardBatch } from './grad';
 import type { BackwardItem, GradMethod, GradOptions, QpGradients } from './grad/types';
 import { backwardThrough, type BackwardOutcome, type Engine, type QpHandle } from './engine';
+import { toDenseProblem } from './qp/matrix';
+import { errorMessage } from './errors';
+
+/** Largest dense P and A (bytes) a handle's backward pass makes from a sparse structure. */
+const BACKWARD_DENSE_BYTES = 2 ** 29;
 
 class CpuHandle implements QpHandle {
   readonly engine = 'cpu' as const;
@@ -57,7 +62,14 @@ class CpuHandle implements QpHandle {
     // Per item on the CPU: one failing item must not take the others' gradients with it.
     const problems = this.solver.problems();
     return Promise.all(
-      problems.map(async (p, i) => {
+      problems.map(async (given, i): Promise<BackwardOutcome> => {
+        let p: QpProblem;
+        try {
+          // The gradient methods take dense data (dP and dA are dense n×n and m×n).
+          p = toDenseProblem(given, BACKWARD_DENSE_BYTES);
+        } catch (e) {
+          return { ok: false, error: `gradients need P and A stored densely: ${errorMessage(e)}` };
+        }
         const [o] = await backwardThrough(
           this.owner,
           [p],
@@ -95,7 +107,7 @@ export class CpuEngine implements Engine {
   }
 
   async setup(
-    structure: QpProblem,
+    structure: AnyQpProblem,
     settings?: Partial<QpSettings>,
     params?: QpParams[],
   ): Promise<CpuHandle> {

@@ -1,4 +1,5 @@
 import type { DenseMatrix } from '../qp/types';
+import { NO_DEADLINE, type Deadline } from '../deadline';
 
 /** Lower-triangular Cholesky factor L (row-major n×n) with M = L Lᵀ. */
 export interface CholeskyFactor {
@@ -20,7 +21,11 @@ export interface CholeskyFailure {
  * Cholesky factorization of the symmetric matrix M + shift·I (only the lower triangle is read).
  * Returns the factor, or the failing pivot when the matrix is not positive definite.
  */
-export function choleskyFactor(M: DenseMatrix, shift = 0): CholeskyFactor | CholeskyFailure {
+export function choleskyFactor(
+  M: DenseMatrix,
+  shift = 0,
+  deadline: Deadline = NO_DEADLINE,
+): CholeskyFactor | CholeskyFailure {
   const n = M.rows;
   if (M.cols !== n) throw new Error(`choleskyFactor: matrix is ${M.rows}×${M.cols}, not square`);
   const L = new Float64Array(n * n);
@@ -37,6 +42,7 @@ export function choleskyFactor(M: DenseMatrix, shift = 0): CholeskyFactor | Chol
       for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
       L[ri + j] = t / ljj;
     }
+    deadline.tick(j * (n - j), 'a Cholesky factorization');
   }
   const U = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) U[j * n + i] = L[i * n + j];

@@ -17,6 +17,7 @@ import type { AdmmBackend, ScaledIterate } from './driver';
 import type { AdmmEvaluation } from './evaluation';
 import type { PreparedProblem } from './prepared';
 import type { FactorCache } from './factorCache';
+import { DeadlineError, NO_DEADLINE, type Deadline } from '../deadline';
 
 /** A workspace for a prepared problem at scalar ρ, started from its x⁰, z⁰, y⁰. */
 export function createWorkspace(
@@ -24,6 +25,7 @@ export function createWorkspace(
   s: QpSettings,
   factors: FactorCache,
   rho: number,
+  deadline: Deadline = NO_DEADLINE,
 ): Workspace {
   const { n, m } = pp;
   const rhoVec = new Float64Array(m);
@@ -43,7 +45,7 @@ export function createWorkspace(
     rho: r,
     rhoVec,
     rhoInvVec,
-    linsys: factors.get(rhoVec),
+    linsys: factors.get(rhoVec, deadline),
     factors,
     rhoUpdates: 0,
     x: Float64Array.from(pp.x0),
@@ -89,7 +91,11 @@ export class CpuBackend implements AdmmBackend {
   readonly chunkMs = 40;
   private running: Uint8Array;
 
-  constructor(readonly workspaces: Workspace[]) {
+  constructor(
+    readonly workspaces: Workspace[],
+    /** ρ refactorizations stop here; the driver then ends the solve on its own time check. */
+    private readonly deadline: Deadline = NO_DEADLINE,
+  ) {
     this.running = new Uint8Array(workspaces.length).fill(1);
   }
 
@@ -115,7 +121,13 @@ export class CpuBackend implements AdmmBackend {
   setRho(rho: Float64Array): void {
     this.workspaces.forEach((w, b) => {
       if (w.rho === rho[b]) return;
-      setRhoVec(w, rho[b]);
+      try {
+        setRhoVec(w, rho[b], this.deadline);
+      } catch (e) {
+        // Out of time while refactoring: the driver stops right after, on the last iterate.
+        if (e instanceof DeadlineError) return;
+        throw e;
+      }
       w.rhoUpdates++;
     });
   }

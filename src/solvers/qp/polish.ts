@@ -1,13 +1,16 @@
 import type { DenseMatrix, PolishStatus, QpSettings } from './types';
 import { assembleKkt, ldlFactor, ldlSolve } from '../linalg/ldl';
 import { matVec, zeros } from '../linalg/dense';
+import { mul, symMul, tMul, type QpMatrix } from './matrix';
+import type { SparseKktLinSys } from '../linalg/sparse/kkt';
+import { DeadlineError, NO_DEADLINE, type Deadline } from '../deadline';
 
 /** What polishing reads: the problem data and the ADMM iterate, in one consistent space. */
 export interface PolishData {
   n: number;
   m: number;
-  P: DenseMatrix;
-  A: DenseMatrix;
+  P: QpMatrix;
+  A: QpMatrix;
   q: Float64Array;
   l: Float64Array;
   u: Float64Array;
@@ -54,17 +57,32 @@ export function guessActiveSet(w: PolishData): { rows: number[]; bound: Float64A
   return { rows, bound: Float64Array.from(bound) };
 }
 
-/** One equality-constrained solve on `rows` (held at `bound`), refined; [x; y_rows] or null. */
-function solveOnActiveSet(w: PolishData, rows: number[], bound: Float64Array): Float64Array | null {
+/**
+ * One equality-constrained solve on `rows` (held at `bound`), refined: [x; y_rows], or null when
+ * the system cannot be solved.
+ */
+export type ActiveSetSolver = (rows: number[], bound: Float64Array) => Float64Array | null;
+
+/** The active-set solve on dense data: the δ-regularized KKT of the active rows, dense LDLᵀ. */
+export function denseActiveSetSolver(w: PolishData): ActiveSetSolver {
+  return (rows, bound) => solveOnActiveSet(w, w.P as DenseMatrix, w.A as DenseMatrix, rows, bound);
+}
+
+function solveOnActiveSet(
+  w: PolishData,
+  P: DenseMatrix,
+  A: DenseMatrix,
+  rows: number[],
+  bound: Float64Array,
+): Float64Array | null {
   const { n, settings } = w;
   const k = rows.length;
   const Ared = zeros(k, n);
-  for (let r = 0; r < k; r++)
-    Ared.data.set(w.A.data.subarray(rows[r] * n, (rows[r] + 1) * n), r * n);
+  for (let r = 0; r < k; r++) Ared.data.set(A.data.subarray(rows[r] * n, (rows[r] + 1) * n), r * n);
   const delta = settings.delta;
   let factor;
   try {
-    factor = ldlFactor(assembleKkt(w.P, Ared, delta, new Float64Array(k).fill(delta)));
+    factor = ldlFactor(assembleKkt(P, Ared, delta, new Float64Array(k).fill(delta)));
   } catch {
     return null;
   }
@@ -80,7 +98,7 @@ function solveOnActiveSet(w: PolishData, rows: number[], bound: Float64Array): F
   for (let it = 0; it < settings.polish_refine_iter; it++) {
     const xs = sol.subarray(0, n);
     const ys = sol.subarray(n);
-    matVec(w.P, xs, Px);
+    matVec(P, xs, Px);
     matVec(Ared, xs, Ax);
     Aty.fill(0);
     for (let r = 0; r < k; r++) {
@@ -93,6 +111,71 @@ function solveOnActiveSet(w: PolishData, rows: number[], bound: Float64Array): F
     for (let i = 0; i < n + k; i++) sol[i] += res[i];
   }
   return sol.every(Number.isFinite) ? sol : null;
+}
+
+/**
+ * The active-set solve on CSC data, reusing the ADMM's KKT analysis: the KKT matrix of all m rows
+ * with σ = δ, −δ on the diagonal of the active rows and −1/δ on the others, factored as a sibling
+ * of `kkt` (same AMD ordering and symbolic analysis, no new ordering per pass). Eliminating the
+ * inactive rows leaves the active-set system regularized by δ(I + A_outᵀA_out) instead of OSQP's
+ * δI; iterative refinement against the exact active-set system removes either.
+ */
+export function sparseActiveSetSolver(
+  w: PolishData,
+  kkt: SparseKktLinSys,
+  deadline: Deadline = NO_DEADLINE,
+): ActiveSetSolver {
+  const { n, m, settings } = w;
+  const delta = settings.delta;
+  const rhoVec = new Float64Array(m);
+  let sys: SparseKktLinSys | undefined;
+  return (rows, bound) => {
+    rhoVec.fill(delta);
+    for (const i of rows) rhoVec[i] = 1 / delta;
+    try {
+      if (sys) sys.updateRho(rhoVec, deadline);
+      else sys = kkt.sibling(delta, rhoVec, deadline);
+    } catch (e) {
+      if (e instanceof DeadlineError) throw e;
+      return null;
+    }
+    const factored = sys;
+    // rhs = [−q; b on the active rows; 0 elsewhere]; ν stays 0 off the active set.
+    const rhs = new Float64Array(n + m);
+    for (let j = 0; j < n; j++) rhs[j] = -w.q[j];
+    rows.forEach((i, r) => (rhs[n + i] = bound[r]));
+    const t = new Float64Array(rhs);
+    factored.ldl.solve(t);
+    const active = new Uint8Array(m);
+    for (const i of rows) active[i] = 1;
+    const nu = new Float64Array(m);
+    const settle = () => {
+      for (let i = 0; i < m; i++) nu[i] = active[i] ? t[n + i] : 0;
+      for (let i = 0; i < m; i++) t[n + i] = nu[i];
+    };
+    settle();
+    const Px = new Float64Array(n);
+    const Atnu = new Float64Array(n);
+    const Ax = new Float64Array(m);
+    const res = new Float64Array(n + m);
+    for (let it = 0; it < settings.polish_refine_iter; it++) {
+      const xs = t.subarray(0, n);
+      symMul(w.P, xs, Px);
+      tMul(w.A, nu, Atnu);
+      mul(w.A, xs, Ax);
+      for (let j = 0; j < n; j++) res[j] = rhs[j] - Px[j] - Atnu[j];
+      for (let i = 0; i < m; i++) res[n + i] = active[i] ? rhs[n + i] - Ax[i] : 0;
+      factored.ldl.solve(res);
+      for (let j = 0; j < n; j++) t[j] += res[j];
+      for (let i = 0; i < m; i++) if (active[i]) t[n + i] += res[n + i];
+      settle();
+    }
+    if (!t.every(Number.isFinite)) return null;
+    const out = new Float64Array(n + rows.length);
+    out.set(t.subarray(0, n));
+    rows.forEach((i, r) => (out[n + r] = t[n + i]));
+    return out;
+  };
 }
 
 /**
@@ -159,6 +242,8 @@ export function polish<R extends PolishResiduals>(
   w: PolishData,
   admm: R,
   residualsOf: (x: Float64Array, z: Float64Array, y: Float64Array) => R,
+  solve: ActiveSetSolver = denseActiveSetSolver(w),
+  deadline: Deadline = NO_DEADLINE,
 ): PolishResult<R> {
   const { n } = w;
   let guess: { rows: number[]; bound: Float64Array } | null = guessActiveSet(w);
@@ -166,7 +251,8 @@ export function polish<R extends PolishResiduals>(
   const score = (r: R) => Math.max(r.prim, r.dual);
   for (let pass = 0; pass < w.settings.polish_passes && guess; pass++) {
     const { rows, bound } = guess;
-    const sol = solveOnActiveSet(w, rows, bound);
+    deadline.check('polishing');
+    const sol = solve(rows, bound);
     if (!sol) break;
     const x = sol.slice(0, n);
     const yRows = sol.subarray(n);
@@ -177,7 +263,7 @@ export function polish<R extends PolishResiduals>(
       const yi = yRows[r];
       y[i] = w.l[i] === w.u[i] ? yi : bound[r] === w.u[i] ? Math.max(yi, 0) : Math.min(yi, 0);
     });
-    const Ax = matVec(w.A, x);
+    const Ax = mul(w.A, x);
     const z = Ax.map((v, i) => Math.min(Math.max(v, w.l[i]), w.u[i]));
     const residuals = residualsOf(x, z, y);
     if (!best || score(residuals) < score(best.residuals)) best = { x, z, y, residuals };

@@ -10,6 +10,7 @@
  */
 import { FactorizationError } from '../linsys';
 import { CscFormatError, type Csc } from './csc';
+import { NO_DEADLINE, type Deadline } from '../../deadline';
 
 /** The pattern-only part of the factorization, shared by every numeric factorization. */
 export interface LdlSymbolic {
@@ -137,9 +138,9 @@ export class LdlNumeric {
   /**
    * Factors C, whose pattern must be the one analyzed. With `signs`, pivot k must have the sign of
    * signs[k] (quasi-definiteness: +1 on the H block, −1 on the −G block). Throws FactorizationError
-   * on a zero, non-finite or wrong-sign pivot, naming it.
+   * on a zero, non-finite or wrong-sign pivot, naming it, and DeadlineError past the deadline.
    */
-  factor(C: Csc, signs?: ArrayLike<number>): void {
+  factor(C: Csc, signs?: ArrayLike<number>, deadline: Deadline = NO_DEADLINE): void {
     const { n, etree, Lp } = this.symbolic;
     if (C.cols !== n) throw new Error(`matrix has order ${C.cols}, analysis has ${n}`);
     const { Li, Lx, D, Dinv, y, next, stack, path, seen } = this;
@@ -170,11 +171,13 @@ export class LdlNumeric {
         while (len > 0) stack[--top] = path[--len];
       }
       // Sparse forward substitution in topological order: z_i = y_i, then l_ki = z_i / d_i.
+      let work = n - top;
       for (let t = top; t < n; t++) {
         const i = stack[t];
         const yi = y[i];
         y[i] = 0;
         const end = next[i];
+        work += end - Lp[i];
         for (let p = Lp[i]; p < end; p++) y[Li[p]] -= Lx[p] * yi;
         const lki = yi * Dinv[i];
         Li[end] = k;
@@ -195,6 +198,7 @@ export class LdlNumeric {
       if (dk > 0) positive++;
       D[k] = dk;
       Dinv[k] = 1 / dk;
+      deadline.tick(work, 'an LDLᵀ factorization');
     }
     this.positive = positive;
   }
