@@ -1,7 +1,7 @@
 import type { DenseMatrix } from '../qp/types';
 import { choleskyFactor, choleskySolve, isCholeskyFailure, type CholeskyFactor } from './cholesky';
 import { assembleKkt, ldlFactor, ldlSolve, type LdlFactor } from './ldl';
-import { matTVec, matVec } from './dense';
+import { dotAt, matTVec, matVec, transpose } from './dense';
 import { errorMessage } from '../errors';
 import { NO_DEADLINE, type Deadline } from '../deadline';
 
@@ -55,6 +55,9 @@ class ReducedCholeskyLinSys implements LinSys {
   /** Scratch: ρ ∘ (zᵏ − ρ⁻¹yᵏ) and Aᵀ of it. */
   private readonly tm: Float64Array;
   private readonly tn: Float64Array;
+  /** Aᵀ (n×m, made at the first factorization) and Aᵀ with its columns scaled by ρ. */
+  private At?: DenseMatrix;
+  private readonly Atw: Float64Array;
 
   constructor(
     private readonly P: DenseMatrix,
@@ -66,6 +69,7 @@ class ReducedCholeskyLinSys implements LinSys {
     this.rhoVec = new Float64Array(rhoVec);
     this.tm = new Float64Array(A.rows);
     this.tn = new Float64Array(A.cols);
+    this.Atw = new Float64Array(A.rows * A.cols);
     this.refactor(deadline);
   }
 
@@ -75,17 +79,15 @@ class ReducedCholeskyLinSys implements LinSys {
     const m = A.rows;
     const M: DenseMatrix = { rows: n, cols: n, data: new Float64Array(P.data) };
     for (let i = 0; i < n; i++) M.data[i * n + i] += sigma;
-    // Lower triangle of Aᵀ diag(ρ) A, accumulated row by row of A.
-    for (let r = 0; r < m; r++) {
-      const rho = rhoVec[r];
-      const o = r * n;
-      for (let i = 0; i < n; i++) {
-        const ai = A.data[o + i] * rho;
-        if (ai === 0) continue;
-        const mi = i * n;
-        for (let j = 0; j <= i; j++) M.data[mi + j] += ai * A.data[o + j];
-      }
-      deadline.tick(n * n, 'forming P + σI + AᵀρA');
+    // Lower triangle of Aᵀ diag(ρ) A as dot products of the rows of Aᵀ (contiguous): (Aᵀρ)ᵢ·(Aᵀ)ⱼ.
+    const At = (this.At ??= transpose(A)).data;
+    const Atw = this.Atw;
+    for (let i = 0; i < n; i++)
+      for (let r = 0; r < m; r++) Atw[i * m + r] = At[i * m + r] * rhoVec[r];
+    for (let i = 0; i < n; i++) {
+      const mi = i * n;
+      for (let j = 0; j <= i; j++) M.data[mi + j] += dotAt(Atw, i * m, At, j * m, m);
+      deadline.tick(i * m, 'forming P + σI + AᵀρA');
     }
     const f = choleskyFactor(M, 0, deadline);
     if (isCholeskyFailure(f)) {

@@ -66,9 +66,8 @@ export function updateXZTilde(w: Workspace): void {
   const { n, m, rhs, settings } = w;
   for (let j = 0; j < n; j++) rhs[j] = settings.sigma * w.xPrev[j] - w.q[j];
   for (let i = 0; i < m; i++) rhs[n + i] = w.zPrev[i] - w.rhoInvVec[i] * w.y[i];
+  // w.xTilde and w.zTilde are views of rhs[0, n) and rhs[n, n + m).
   w.linsys.solve(rhs);
-  for (let j = 0; j < n; j++) w.xTilde[j] = rhs[j];
-  for (let i = 0; i < m; i++) w.zTilde[i] = rhs[n + i];
 }
 
 /** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ. */
@@ -157,8 +156,6 @@ export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Resid
   const Einv = s.Einv;
   const Dinv = s.Dinv;
   return {
-    gap: s.cinv * (quad + lin + sc),
-    gapScale: s.cinv * gapScaleScaled,
     prim: normInfScaled(tmpM, Einv),
     dual: s.cinv * normInfScaled(tmpN, Dinv),
     primScale: Math.max(normInfScaled(w.Ax, Einv), normInfScaled(z, Einv)),
@@ -169,6 +166,8 @@ export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Resid
     dualScaled,
     primScaleScaled,
     dualScaleScaled,
+    gap: s.cinv * (quad + lin + sc),
+    gapScale: s.cinv * gapScaleScaled,
   };
 }
 
@@ -210,7 +209,16 @@ export function evaluateWorkspace(w: Workspace): AdmmEvaluation {
     if (w.l[i] > -Infinity) adxLower = Math.max(adxLower, -v);
   }
   return {
-    ...r,
+    prim: r.prim,
+    dual: r.dual,
+    primScale: r.primScale,
+    dualScale: r.dualScale,
+    primScaled: r.primScaled,
+    dualScaled: r.dualScaled,
+    primScaleScaled: r.primScaleScaled,
+    dualScaleScaled: r.dualScaleScaled,
+    gap: r.gap,
+    gapScale: r.gapScale,
     dyNorm,
     atdyNorm,
     support,

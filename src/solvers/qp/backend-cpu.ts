@@ -31,6 +31,7 @@ export function createWorkspace(
   const rhoVec = new Float64Array(m);
   const rhoInvVec = new Float64Array(m);
   const r = fillRhoVec(pp.rowType, rho, rhoVec, rhoInvVec);
+  const rhs = new Float64Array(n + m);
   return {
     n,
     m,
@@ -53,15 +54,15 @@ export function createWorkspace(
     z: Float64Array.from(pp.z0),
     zPrev: new Float64Array(m),
     y: Float64Array.from(pp.y0),
-    xTilde: new Float64Array(n),
-    zTilde: new Float64Array(m),
+    xTilde: rhs.subarray(0, n),
+    zTilde: rhs.subarray(n),
     deltaX: new Float64Array(n),
     deltaY: new Float64Array(m),
     xSnap: Float64Array.from(pp.x0),
     ySnap: Float64Array.from(pp.y0),
     snapIter: 0,
     iter: 0,
-    rhs: new Float64Array(n + m),
+    rhs,
     Ax: new Float64Array(m),
     Px: new Float64Array(n),
     Aty: new Float64Array(n),
@@ -158,6 +159,8 @@ const STOPPED: AdmmEvaluation = Object.freeze({
   dualScaled: NaN,
   primScaleScaled: NaN,
   dualScaleScaled: NaN,
+  gap: NaN,
+  gapScale: NaN,
   dyNorm: NaN,
   atdyNorm: NaN,
   support: NaN,

@@ -18,6 +18,8 @@ import { NO_DEADLINE, type Deadline } from '../deadline';
 /** τ: eigenvalues down to −τ‖P‖∞ count as rounding of a PSD matrix. */
 export const PSD_TOL = 1e-5;
 
+/** Up to this order a sparse P is tested densely (no ordering to set up; n³/3 is nothing). */
+const DENSE_TEST_MAX_N = 40;
 /** Up to this order a refused P gets its smallest eigenvalue in the message (Jacobi, O(n³)). */
 const EIGEN_MESSAGE_MAX_N = 300;
 
@@ -73,9 +75,10 @@ export function convexityTest(
   const scale = symNormInf(P);
   const shift = relTol * scale;
   if (scale === 0) return { psd: true, scale, shift, message: '' };
-  const psd = isCsc(P)
-    ? sparsePositiveDefinite(P, shift, deadline)
-    : !isCholeskyFailure(choleskyFactor(P, shift, deadline));
+  const psd =
+    isCsc(P) && P.cols > DENSE_TEST_MAX_N
+      ? sparsePositiveDefinite(P, shift, deadline)
+      : !isCholeskyFailure(choleskyFactor(isCsc(P) ? symToDense(P) : P, shift, deadline));
   if (psd) return { psd, scale, shift, message: '' };
   const bound = `−${relTol}·‖P‖∞ = ${(-shift).toPrecision(3)}`;
   let detail = `an eigenvalue below ${bound}`;

@@ -113,12 +113,43 @@ function solveOnActiveSet(
   return sol.every(Number.isFinite) ? sol : null;
 }
 
+/** Rows whose KKT diagonal may differ from the polishing factor's before it is refactored. */
+const MAX_LOW_RANK = 16;
+
+/** Solves the k×k system S s = v in place (v becomes s) by Gaussian elimination with pivoting. */
+function solveSmall(S: Float64Array, v: Float64Array, k: number): boolean {
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(S[r * k + c]) > Math.abs(S[piv * k + c])) piv = r;
+    if (!(Math.abs(S[piv * k + c]) > 0)) return false;
+    if (piv !== c) {
+      for (let j = 0; j < k; j++) [S[c * k + j], S[piv * k + j]] = [S[piv * k + j], S[c * k + j]];
+      [v[c], v[piv]] = [v[piv], v[c]];
+    }
+    for (let r = c + 1; r < k; r++) {
+      const f = S[r * k + c] / S[c * k + c];
+      if (f === 0) continue;
+      for (let j = c; j < k; j++) S[r * k + j] -= f * S[c * k + j];
+      v[r] -= f * v[c];
+    }
+  }
+  for (let c = k - 1; c >= 0; c--) {
+    let t = v[c];
+    for (let j = c + 1; j < k; j++) t -= S[c * k + j] * v[j];
+    v[c] = t / S[c * k + c];
+  }
+  return true;
+}
+
 /**
  * The active-set solve on CSC data, reusing the ADMM's KKT analysis: the KKT matrix of all m rows
  * with σ = δ, −δ on the diagonal of the active rows and −1/δ on the others, factored as a sibling
- * of `kkt` (same AMD ordering and symbolic analysis, no new ordering per pass). Eliminating the
- * inactive rows leaves the active-set system regularized by δ(I + A_outᵀA_out) instead of OSQP's
- * δI; iterative refinement against the exact active-set system removes either.
+ * of `kkt` (same AMD ordering and symbolic analysis, no new ordering). Eliminating the inactive
+ * rows leaves the active-set system regularized by δ(I + A_outᵀA_out) instead of OSQP's δI;
+ * iterative refinement against the exact active-set system removes either. The corrected guesses
+ * of later passes differ from the first in a few rows, i.e. in a few diagonal entries: they are
+ * solved with the first factor and a Woodbury correction of that rank, so a polish costs one
+ * numeric factorization (another only past MAX_LOW_RANK changed rows).
  */
 export function sparseActiveSetSolver(
   w: PolishData,
@@ -127,27 +158,73 @@ export function sparseActiveSetSolver(
 ): ActiveSetSolver {
   const { n, m, settings } = w;
   const delta = settings.delta;
-  const rhoVec = new Float64Array(m);
-  let sys: SparseKktLinSys | undefined;
+  const diag = (active: number) => (active ? -delta : -1 / delta);
+  let base: SparseKktLinSys | undefined;
+  /** Active rows of the factored matrix K₀. */
+  let baseActive = new Uint8Array(m);
+  /** K₀⁻¹e_{n+i} for the rows i met whose activity differs from K₀'s. */
+  const columns = new Map<number, Float64Array>();
+
+  /** Factors K₀ for this activity (a sibling of the ADMM's system, then numeric updates). */
+  const factorBase = (active: Uint8Array) => {
+    const rhoVec = Float64Array.from(active, (a) => (a ? 1 / delta : delta));
+    if (base) base.updateRho(rhoVec, deadline);
+    else base = kkt.sibling(delta, rhoVec, deadline);
+    baseActive = active.slice();
+    columns.clear();
+  };
+
   return (rows, bound) => {
-    rhoVec.fill(delta);
-    for (const i of rows) rhoVec[i] = 1 / delta;
+    const active = new Uint8Array(m);
+    for (const i of rows) active[i] = 1;
+    let changed: number[] = [];
+    for (let i = 0; i < m; i++) if (active[i] !== baseActive[i]) changed.push(i);
     try {
-      if (sys) sys.updateRho(rhoVec, deadline);
-      else sys = kkt.sibling(delta, rhoVec, deadline);
+      if (!base || changed.length > MAX_LOW_RANK) {
+        factorBase(active);
+        changed = [];
+      }
     } catch (e) {
       if (e instanceof DeadlineError) throw e;
       return null;
     }
-    const factored = sys;
+    const K0 = base as SparseKktLinSys;
+    // K = K₀ + Σ Δᵢ e_{n+i}e_{n+i}ᵀ; Woodbury: K⁻¹b = t − Z S⁻¹ Zᵀ-rows of t, S = C⁻¹ + UᵀK₀⁻¹U.
+    const k = changed.length;
+    const Z = changed.map((i) => {
+      let z = columns.get(i);
+      if (!z) {
+        z = new Float64Array(n + m);
+        z[n + i] = 1;
+        K0.ldl.solve(z);
+        columns.set(i, z);
+      }
+      return z;
+    });
+    const S = new Float64Array(k * k);
+    changed.forEach((i, a) => {
+      S[a * k + a] = 1 / (diag(active[i]) - diag(baseActive[i]));
+      for (let b = 0; b < k; b++) S[a * k + b] += Z[b][n + i];
+    });
+    const v = new Float64Array(k);
+    const solveK = (b: Float64Array): boolean => {
+      K0.ldl.solve(b);
+      if (k === 0) return true;
+      changed.forEach((i, a) => (v[a] = b[n + i]));
+      if (!solveSmall(Float64Array.from(S), v, k)) return false;
+      for (let a = 0; a < k; a++) {
+        const za = Z[a];
+        const va = v[a];
+        for (let p = 0; p < b.length; p++) b[p] -= va * za[p];
+      }
+      return true;
+    };
     // rhs = [−q; b on the active rows; 0 elsewhere]; ν stays 0 off the active set.
     const rhs = new Float64Array(n + m);
     for (let j = 0; j < n; j++) rhs[j] = -w.q[j];
     rows.forEach((i, r) => (rhs[n + i] = bound[r]));
     const t = new Float64Array(rhs);
-    factored.ldl.solve(t);
-    const active = new Uint8Array(m);
-    for (const i of rows) active[i] = 1;
+    if (!solveK(t)) return null;
     const nu = new Float64Array(m);
     const settle = () => {
       for (let i = 0; i < m; i++) nu[i] = active[i] ? t[n + i] : 0;
@@ -165,7 +242,7 @@ export function sparseActiveSetSolver(
       mul(w.A, xs, Ax);
       for (let j = 0; j < n; j++) res[j] = rhs[j] - Px[j] - Atnu[j];
       for (let i = 0; i < m; i++) res[n + i] = active[i] ? rhs[n + i] - Ax[i] : 0;
-      factored.ldl.solve(res);
+      if (!solveK(res)) return null;
       for (let j = 0; j < n; j++) t[j] += res[j];
       for (let i = 0; i < m; i++) if (active[i]) t[n + i] += res[n + i];
       settle();
@@ -191,38 +268,43 @@ function correctedActiveSet(
   bound: Float64Array,
   Ax: Float64Array,
   yRows: Float64Array,
-): { rows: number[]; bound: Float64Array } | null {
+): { rows: number[]; bound: Float64Array; inconsistent: number } | null {
   let drop = -1;
   let worst = 0;
+  let inconsistent = 0;
   rows.forEach((i, r) => {
     if (w.l[i] === w.u[i]) return;
     const wrong = bound[r] === w.u[i] ? -yRows[r] : yRows[r];
+    if (wrong > 0) inconsistent++;
     if (wrong > worst) {
       worst = wrong;
       drop = r;
     }
   });
-  if (drop >= 0) {
-    return {
-      rows: rows.filter((_, r) => r !== drop),
-      bound: bound.filter((_, r) => r !== drop),
-    };
-  }
   const tol = w.settings.eps_abs;
-  const inSet = new Set(rows);
+  const inSet = new Uint8Array(w.m);
+  for (const i of rows) inSet[i] = 1;
   let add = -1;
   let addBound = 0;
   let most = 0;
   for (let i = 0; i < w.m; i++) {
-    if (inSet.has(i)) continue;
+    if (inSet[i]) continue;
     const over = (Ax[i] - w.u[i]) / Math.max(1, Math.abs(w.u[i]));
     const under = (w.l[i] - Ax[i]) / Math.max(1, Math.abs(w.l[i]));
+    if (over > tol || under > tol) inconsistent++;
     if (over > tol && over > most) [add, addBound, most] = [i, w.u[i], over];
     if (under > tol && under > most) [add, addBound, most] = [i, w.l[i], under];
   }
+  if (drop >= 0) {
+    return {
+      rows: rows.filter((_, r) => r !== drop),
+      bound: bound.filter((_, r) => r !== drop),
+      inconsistent,
+    };
+  }
   if (add < 0) return null;
   // Row order does not matter to the equality-constrained solve: append.
-  return { rows: [...rows, add], bound: Float64Array.from([...bound, addBound]) };
+  return { rows: [...rows, add], bound: Float64Array.from([...bound, addBound]), inconsistent };
 }
 
 /**
@@ -246,7 +328,8 @@ export function polish<R extends PolishResiduals>(
   deadline: Deadline = NO_DEADLINE,
 ): PolishResult<R> {
   const { n } = w;
-  let guess: { rows: number[]; bound: Float64Array } | null = guessActiveSet(w);
+  let guess: { rows: number[]; bound: Float64Array; inconsistent?: number } | null =
+    guessActiveSet(w);
   let best: { x: Float64Array; z: Float64Array; y: Float64Array; residuals: R } | null = null;
   const score = (r: R) => Math.max(r.prim, r.dual);
   for (let pass = 0; pass < w.settings.polish_passes && guess; pass++) {
@@ -268,6 +351,8 @@ export function polish<R extends PolishResiduals>(
     const residuals = residualsOf(x, z, y);
     if (!best || score(residuals) < score(best.residuals)) best = { x, z, y, residuals };
     guess = correctedActiveSet(w, rows, bound, Ax, yRows);
+    // Each pass corrects one row: with more inconsistent rows than passes left, stop here.
+    if (guess && (guess.inconsistent ?? 0) > w.settings.polish_passes - pass - 1) break;
   }
   if (!best) return { status: 'failed' };
   const { residuals } = best;

@@ -36,60 +36,49 @@ function limit(v: number): number {
 }
 
 /**
- * out[j] = max over the stored upper triangle of column j of P, |P_ij| for i ≤ j. This is what OSQP
- * measures (`csc_col_norm_inf` on its upper-triangular P): the entries of row j right of the
- * diagonal are not seen. We measure the same so that P̄, ρ and the iteration counts match OSQP's.
+ * M ← diag(left)·M·diag(right), and the norms of the result: colOut[j] = max over column j's
+ * entries (for a symmetric P, `upperOnly`: only rows i ≤ j, which is what OSQP measures with
+ * `csc_col_norm_inf` on its upper-triangular P: the entries right of the diagonal in row j are not
+ * seen; we measure the same so that P̄, ρ and the iteration counts match OSQP's), and
+ * rowOut[i] = max over row i's entries when given. One pass over the matrix.
  */
-function colNormUpper(P: QpMatrix, out: Float64Array): void {
-  out.fill(0);
-  if (isCsc(P)) {
-    for (let j = 0; j < P.cols; j++)
-      for (let k = P.indptr[j]; k < P.indptr[j + 1]; k++)
-        out[j] = Math.max(out[j], Math.abs(P.data[k]));
-    return;
-  }
-  const n = P.cols;
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) out[j] = Math.max(out[j], Math.abs(P.data[i * n + j]));
-}
-
-/** Column (into dCol, as a running max) and row (rowOut) ∞-norms of A. */
-function normsA(A: QpMatrix, dCol: Float64Array, rowOut: Float64Array): void {
-  rowOut.fill(0);
-  if (isCsc(A)) {
-    for (let j = 0; j < A.cols; j++) {
-      for (let k = A.indptr[j]; k < A.indptr[j + 1]; k++) {
-        const a = Math.abs(A.data[k]);
-        const i = A.indices[k];
-        if (a > dCol[j]) dCol[j] = a;
-        if (a > rowOut[i]) rowOut[i] = a;
-      }
-    }
-    return;
-  }
-  const n = A.cols;
-  for (let r = 0; r < A.rows; r++) {
-    for (let j = 0; j < n; j++) {
-      const a = Math.abs(A.data[r * n + j]);
-      if (a > dCol[j]) dCol[j] = a;
-      if (a > rowOut[r]) rowOut[r] = a;
-    }
-  }
-}
-
-/** M ← diag(left)·M·diag(right) (for the symmetric P: left = right = d). */
-function scaleRowsCols(M: QpMatrix, left: Float64Array, right: Float64Array): void {
+function scaleAndMeasure(
+  M: QpMatrix,
+  left: Float64Array,
+  right: Float64Array,
+  upperOnly: boolean,
+  colOut: Float64Array,
+  rowOut?: Float64Array,
+): void {
+  colOut.fill(0);
+  rowOut?.fill(0);
   if (isCsc(M)) {
     for (let j = 0; j < M.cols; j++) {
       const rj = right[j];
-      for (let k = M.indptr[j]; k < M.indptr[j + 1]; k++) M.data[k] *= left[M.indices[k]] * rj;
+      let col = 0;
+      for (let k = M.indptr[j]; k < M.indptr[j + 1]; k++) {
+        const i = M.indices[k];
+        const v = (M.data[k] *= left[i] * rj);
+        const a = Math.abs(v);
+        if (a > col) col = a;
+        if (rowOut && a > rowOut[i]) rowOut[i] = a;
+      }
+      colOut[j] = col;
     }
     return;
   }
-  const n = M.cols;
-  for (let i = 0; i < M.rows; i++) {
+  const { rows, cols, data } = M;
+  for (let i = 0; i < rows; i++) {
     const li = left[i];
-    for (let j = 0; j < n; j++) M.data[i * n + j] *= li * right[j];
+    const o = i * cols;
+    let row = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = (data[o + j] *= li * right[j]);
+      const a = Math.abs(v);
+      if (a > row) row = a;
+      if ((!upperOnly || j >= i) && a > colOut[j]) colOut[j] = a;
+    }
+    if (rowOut) rowOut[i] = row;
   }
 }
 
@@ -99,7 +88,8 @@ function scaleRowsCols(M: QpMatrix, left: Float64Array, right: Float64Array): vo
  * columns are limited (a norm under 1e-4 counts as 1, at most 1e4), square-rooted and inverted;
  * then the cost scaling balances the mean column norm of P̄ against ‖q̄‖∞ (itself limited). Given
  * several q (a shared batch) it uses the largest ‖q̄‖∞, so that every problem of the batch gets the
- * same c and hence the same P̄ and factorization.
+ * same c and hence the same P̄ and factorization. Each iteration reads P and A once: the norms the
+ * next one needs are measured while scaling, and c multiplies P̄ once at the end.
  */
 export function scaleData<M extends QpMatrix>(
   P: M,
@@ -118,28 +108,33 @@ export function scaleData<M extends QpMatrix>(
   let c = 1;
   const dT = new Float64Array(n);
   const eT = new Float64Array(m);
+  // Norms of the current Ps (whose true scaled value is c·Ps) and As.
+  const pCol = new Float64Array(n);
+  const aCol = new Float64Array(n);
+  const aRow = new Float64Array(m);
+  const ones = (k: number) => new Float64Array(k).fill(1);
+  if (iters > 0) {
+    scaleAndMeasure(Ps, ones(n), ones(n), true, pCol);
+    scaleAndMeasure(As, ones(m), ones(n), false, aCol, aRow);
+  }
   for (let it = 0; it < iters; it++) {
     deadline.check('Ruiz scaling');
-    colNormUpper(Ps, dT);
-    normsA(As, dT, eT);
-    for (let j = 0; j < n; j++) dT[j] = 1 / Math.sqrt(limit(dT[j]));
-    for (let r = 0; r < m; r++) eT[r] = 1 / Math.sqrt(limit(eT[r]));
-    scaleRowsCols(Ps, dT, dT);
-    scaleRowsCols(As, eT, dT);
+    for (let j = 0; j < n; j++) dT[j] = 1 / Math.sqrt(limit(Math.max(c * pCol[j], aCol[j])));
+    for (let r = 0; r < m; r++) eT[r] = 1 / Math.sqrt(limit(aRow[r]));
+    scaleAndMeasure(Ps, dT, dT, true, pCol);
+    scaleAndMeasure(As, eT, dT, false, aCol, aRow);
     for (let j = 0; j < n; j++) D[j] *= dT[j];
     for (let r = 0; r < m; r++) E[r] *= eT[r];
     for (const qv of qs) for (let j = 0; j < n; j++) qv[j] *= dT[j];
     // Cost scaling: the mean column norm of P̄ against ‖q̄‖∞ (qs holds D·q; the running c applies).
-    colNormUpper(Ps, dT);
     let meanCol = 0;
-    for (let j = 0; j < n; j++) meanCol += dT[j];
-    meanCol = n > 0 ? meanCol / n : 0;
+    for (let j = 0; j < n; j++) meanCol += pCol[j];
+    meanCol = n > 0 ? (c * meanCol) / n : 0;
     let qn = 0;
     for (const qv of qs) qn = Math.max(qn, c * normInf(qv));
-    const cT = 1 / limit(Math.max(meanCol, limit(qn)));
-    for (let k = 0; k < Ps.data.length; k++) Ps.data[k] *= cT;
-    c *= cT;
+    c /= limit(Math.max(meanCol, limit(qn)));
   }
+  for (let k = 0; k < Ps.data.length; k++) Ps.data[k] *= c;
   return {
     scaling: { D, Dinv: D.map((v) => 1 / v), E, Einv: E.map((v) => 1 / v), c, cinv: 1 / c },
     scaled: { P: Ps, A: As },

@@ -56,7 +56,7 @@ export interface Workspace {
   zPrev: Float64Array;
   /** Dual iterate yᵏ⁺¹. */
   y: Float64Array;
-  /** Solutions x̃ᵏ⁺¹, z̃ᵏ⁺¹ = A x̃ᵏ⁺¹ of the linear system. */
+  /** Solutions x̃ᵏ⁺¹, z̃ᵏ⁺¹ = A x̃ᵏ⁺¹ of the linear system (views of `rhs`, where it solves). */
   xTilde: Float64Array;
   zTilde: Float64Array;
   /**

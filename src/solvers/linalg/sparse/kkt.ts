@@ -169,8 +169,9 @@ export class SparseKktLinSys implements LinSys {
   private readonly assembly: KktAssembly;
   /** P as last given: its block of K is rewritten whole (with σ) whenever P or A changes. */
   private readonly P: Csc;
-  /** Per-row ρ. */
+  /** Per-row ρ and 1/ρ. */
   private readonly rhoVec: Float64Array;
+  private readonly rhoInv: Float64Array;
   /** Scratch: zᵏ − ρ⁻¹yᵏ, kept to recover z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν. */
   private readonly w: Float64Array;
 
@@ -187,6 +188,7 @@ export class SparseKktLinSys implements LinSys {
     this.m = assembly.m;
     this.P = { ...P, data: new Float64Array(P.data) };
     this.rhoVec = Float64Array.from(rhoVec);
+    this.rhoInv = this.rhoVec.map((r) => 1 / r);
     this.w = new Float64Array(this.m);
   }
 
@@ -287,10 +289,10 @@ export class SparseKktLinSys implements LinSys {
 
   /** Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. */
   solve(b: Float64Array): void {
-    const { n, m, w, rhoVec } = this;
+    const { n, m, w, rhoInv } = this;
     for (let i = 0; i < m; i++) w[i] = b[n + i];
     this.ldl.solve(b);
-    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] / rhoVec[i];
+    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] * rhoInv[i];
   }
 
   /** Replaces the per-row ρ (length m) and refactors numerically (the ordering and analysis stay). */
@@ -298,6 +300,7 @@ export class SparseKktLinSys implements LinSys {
     if (rhoVec.length !== this.m)
       throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
     this.rhoVec.set(rhoVec);
+    for (let i = 0; i < this.m; i++) this.rhoInv[i] = 1 / rhoVec[i];
     const { rhoPos } = this.assembly;
     const { map, C } = this.ldl;
     for (let i = 0; i < this.m; i++) C.data[map[rhoPos[i]]] = -1 / rhoVec[i];
