@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
 """OSQP side by side with `npm run bench -- --set ...` (src/cli/bench-set.ts).
 
-Reads one JSON job on stdin:
-  {"settings": {"eps_abs": .., "eps_rel": .., "max_iter": .., "polishing": true},
-   "budget_ms": 500, "max_repeats": 25, "problems": [{"name": "HS21", "file": "/path/HS21.json"}]}
-and prints one JSON line per problem:
-  {"name", "status", "iter", "obj", "setup_ms", "solve_ms", "polish_ms", "run_ms", "repeats"}
-where run_ms is the median over repeats of OSQP's own run_time (setup + solve + polish, measured
-by the C library), and obj includes the file's constant r. The problem files are the project's
-JSON form (CSC matrices, bounds with |v| >= 1e19 or null infinite); P is passed as its upper
-triangle, as OSQP takes it. Without the osqp module it prints {"unavailable": reason} and exits 3.
+A line protocol, so that the bench can alternate OSQP's solves with its own under the same load:
+the first line on stdin holds the settings,
+  {"eps_abs": .., "eps_rel": .., "max_iter": .., "polishing": true}
+and each following line a problem file to solve, a few times within a budget,
+  {"name": "HS21", "file": "/path/HS21.json", "budget_ms": 250, "max_repeats": 12}
+answered by one line
+  {"name", "status", "iter", "obj", "setup_ms", "solve_ms", "polish_ms", "run_ms": [...]}
+where run_ms lists OSQP's own run_time of each solve (setup + solve + polish, measured by the C
+library; at least one solve, more while the budget lasts) and obj
+includes the file's constant r. The files are the project's JSON form (CSC matrices; a bound that
+is null or has |v| >= 1e19 is infinite); P is passed as its upper triangle, as OSQP takes it. The
+first line of output is {"version": ...}, or {"unavailable": reason} (exit 3) without osqp.
 """
 import json
-import statistics
 import sys
 
 try:
@@ -20,7 +22,7 @@ try:
     import osqp
     import scipy.sparse as sp
 except Exception as e:  # noqa: BLE001 - any import failure means OSQP cannot run here
-    print(json.dumps({"unavailable": f"{type(e).__name__}: {e}"}))
+    print(json.dumps({"unavailable": f"{type(e).__name__}: {e}"}), flush=True)
     sys.exit(3)
 
 
@@ -47,47 +49,52 @@ def load(path):
     with open(path, encoding="utf-8") as f:
         d = json.load(f)
     n = len(d["q"])
-    P = csc(d["P"]) if "P" in d and d["P"] is not None else sp.csc_matrix((n, n))
-    A = csc(d["A"]) if "A" in d and d["A"] is not None else sp.csc_matrix((0, n))
+    P = csc(d["P"]) if d.get("P") is not None else sp.csc_matrix((n, n))
+    A = csc(d["A"]) if d.get("A") is not None else sp.csc_matrix((0, n))
     m = A.shape[0]
     l = bound(d.get("l", [None] * m), -1)
     u = bound(d.get("u", [None] * m), 1)
-    return sp.triu(P, format="csc"), np.asarray(d["q"], dtype=float), A, l, u, d.get("r", 0) or 0
+    return sp.triu(P, format="csc"), np.asarray(d["q"], dtype=float), A, l, u, d.get("r") or 0
 
 
-def run(problem, settings, budget_ms, max_repeats):
-    P, q, A, l, u, r = load(problem["file"])
-    times = []
-    spent = 0.0
-    res = None
-    while len(times) < max_repeats and (len(times) < 1 or spent < budget_ms):
-        solver = osqp.OSQP()
-        solver.setup(P, q, A, l, u, verbose=False, **settings)
-        res = solver.solve()
-        ms = res.info.run_time * 1e3
-        times.append(ms)
-        spent += ms
-    info = res.info
-    obj = info.obj_val + r if abs(info.obj_val) < 1e29 else None
+def solve(data, settings):
+    P, q, A, l, u, r = data
+    solver = osqp.OSQP()
+    solver.setup(P, q, A, l, u, verbose=False, **settings)
+    info = solver.solve().info
     return {
-        "name": problem["name"],
         "status": info.status,
         "iter": info.iter,
-        "obj": obj,
+        "obj": info.obj_val + r if abs(info.obj_val) < 1e29 else None,
         "setup_ms": info.setup_time * 1e3,
         "solve_ms": info.solve_time * 1e3,
         "polish_ms": info.polish_time * 1e3,
-        "run_ms": statistics.median(times),
-        "repeats": len(times),
+        "run_ms": info.run_time * 1e3,
     }
 
 
+def repeat(data, settings, budget_ms, max_repeats):
+    out = solve(data, settings)
+    times = [out["run_ms"]]
+    while len(times) < max_repeats and sum(times) < budget_ms:
+        times.append(solve(data, settings)["run_ms"])
+    return {**out, "run_ms": times}
+
+
 def main():
-    job = json.load(sys.stdin)
     print(json.dumps({"version": osqp.__version__}), flush=True)
-    for problem in job["problems"]:
+    settings = json.loads(sys.stdin.readline())
+    cached = (None, None)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        problem = json.loads(line)
         try:
-            out = run(problem, job["settings"], job.get("budget_ms", 500), job.get("max_repeats", 25))
+            if cached[0] != problem["file"]:
+                cached = (problem["file"], load(problem["file"]))
+            budget = problem.get("budget_ms", 0)
+            repeats = problem.get("max_repeats", 1)
+            out = {"name": problem["name"], **repeat(cached[1], settings, budget, repeats)}
         except Exception as e:  # noqa: BLE001 - one problem's failure is its row's error
             out = {"name": problem["name"], "error": f"{type(e).__name__}: {e}"}
         print(json.dumps(out), flush=True)

@@ -12,7 +12,8 @@
  *
  * Times are medians of repeats (up to a budget per problem), printed, never asserted.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ const DATA = join(process.env.ARGMIN_SHARED ?? resolve(ROOT, '../shared'), 'data
 const MAROS_FOLDERS = ['maros-meszaros', 'maros-meszaros-benchmark'];
 /** Seeds per BPQP size. */
 const BPQP_SEEDS = 3;
+/** Problems up to this many stored entries are solved once before timing (JIT warm-up). */
+const WARM_UP_MAX_NNZ = 10_000;
 
 /** One problem of a set, with the file OSQP reads. */
 export interface SetProblem {
@@ -106,25 +109,15 @@ function bpqpProblems(dir: string): SetProblem[] {
   );
 }
 
-/**
- * Our engine on one problem: the first solve's result, the median time over repeats. A first solve
- * shorter than the budget is a warm-up (V8 compiles the code paths it meets) and is not timed, as
- * OSQP's C code needs none; a longer one is the only sample.
- */
-function runOurs(p: AnyQpProblem, s: Partial<QpSettings>, c: SetConfig): OursRow {
-  const first = solveQp(p, s);
-  const samples: QpResult[] = first.time_ms >= c.budgetMs ? [first] : [];
-  let spent = 0;
-  while (samples.length < c.maxRepeats && (samples.length === 0 || spent < c.budgetMs)) {
-    const r = solveQp(p, s);
-    samples.push(r);
-    spent += r.time_ms;
-  }
-  const r = first;
-  const median = (f: (r: QpResult) => number) => {
-    const v = samples.map(f).sort((a, b) => a - b);
-    return v[v.length >> 1];
-  };
+/** The median of some numbers. */
+function median(v: number[]): number {
+  const sorted = [...v].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+/** Our row from our solves (the first is the result; times are medians over all). */
+function oursRow(samples: QpResult[]): OursRow {
+  const r = samples[0];
   const byTotal = [...samples].sort((a, b) => a.time_ms - b.time_ms)[samples.length >> 1];
   return {
     status: r.status,
@@ -133,7 +126,7 @@ function runOurs(p: AnyQpProblem, s: Partial<QpSettings>, c: SetConfig): OursRow
     setupMs: byTotal.timing?.setup_ms ?? NaN,
     solveMs: byTotal.timing?.solve_ms ?? NaN,
     polishMs: byTotal.timing?.polish_ms ?? NaN,
-    totalMs: median((x) => x.time_ms),
+    totalMs: median(samples.map((x) => x.time_ms)),
     repeats: samples.length,
     ...(r.linsys ? { linsys: r.linsys } : {}),
     polish: r.polish,
@@ -143,33 +136,112 @@ function runOurs(p: AnyQpProblem, s: Partial<QpSettings>, c: SetConfig): OursRow
   };
 }
 
-/** OSQP on every problem in one Python process; or why it cannot run. */
-function runOsqp(
-  problems: SetProblem[],
+/** scripts/osqp_bench.py as a child process answering one solve per request line. */
+class OsqpProcess {
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** Starts the helper with the settings; its version, or why OSQP cannot run here. */
+  static async start(
+    c: SetConfig,
+  ): Promise<{ osqp: OsqpProcess; version: string } | { unavailable: string }> {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn('python3', [join(ROOT, 'scripts/osqp_bench.py')]);
+    } catch (e) {
+      return {
+        unavailable: `python3 could not start (${e instanceof Error ? e.message : String(e)})`,
+      };
+    }
+    const started = new Promise<string | null>((resolve) =>
+      child.once('error', (e) => resolve(e.message)),
+    );
+    const proc = new OsqpProcess(child);
+    const first = await Promise.race([
+      proc.lines.next().then((l) => (l.done ? null : l.value)),
+      started,
+    ]);
+    const head = first ? (JSON.parse(first) as Record<string, unknown>) : null;
+    if (!head || !('version' in head)) {
+      child.kill();
+      return { unavailable: String(head?.unavailable ?? 'python3 did not start the helper') };
+    }
+    child.stdin.write(
+      JSON.stringify({ eps_abs: c.eps, eps_rel: c.eps, max_iter: c.maxIter, polishing: c.polish }) +
+        '\n',
+    );
+    return { osqp: proc, version: String(head.version) };
+  }
+
+  /** OSQP's solves of a problem file: at least one, more while `budgetMs` lasts (run_ms each). */
+  async solve(
+    p: SetProblem,
+    budgetMs: number,
+    maxRepeats: number,
+  ): Promise<Omit<OsqpRow, 'run_ms'> & { run_ms: number[] }> {
+    const request = { name: p.name, file: p.file, budget_ms: budgetMs, max_repeats: maxRepeats };
+    this.child.stdin.write(JSON.stringify(request) + '\n');
+    const l = await this.lines.next();
+    if (l.done) throw new Error('the OSQP helper ended');
+    return JSON.parse(l.value) as Omit<OsqpRow, 'run_ms'> & { run_ms: number[] };
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+/**
+ * Both engines on one problem, in alternating blocks so that both see the same load (OSQP, ours,
+ * OSQP, ours; each block repeats within half the budget, back to back, as each engine would run
+ * in a loop). Our first solve of a problem shorter than the budget is a warm-up and is not timed;
+ * a longer one is our only sample. Times are medians.
+ */
+async function measure(
+  sp: SetProblem,
+  s: Partial<QpSettings>,
   c: SetConfig,
-): { rows: Map<string, OsqpRow>; version: string } | { unavailable: string } {
-  const job = {
-    settings: { eps_abs: c.eps, eps_rel: c.eps, max_iter: c.maxIter, polishing: c.polish },
-    budget_ms: c.budgetMs,
-    max_repeats: c.maxRepeats,
-    problems: problems.map(({ name, file }) => ({ name, file })),
+  osqp: OsqpProcess | null,
+): Promise<{ ours: OursRow; osqp?: OsqpRow }> {
+  const half = c.budgetMs / 2;
+  const perBlock = Math.max(1, Math.floor(c.maxRepeats / 2));
+  const theirs: number[] = [];
+  let o: (Omit<OsqpRow, 'run_ms'> & { run_ms: number[] }) | undefined;
+  const osqpBlock = async () => {
+    if (!osqp || o?.error) return;
+    const block = await osqp.solve(sp, half, perBlock);
+    o ??= block;
+    if (block.error) o = block;
+    else theirs.push(...block.run_ms);
   };
-  const r = spawnSync('python3', [join(ROOT, 'scripts/osqp_bench.py')], {
-    input: JSON.stringify(job),
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
-  if (r.error) return { unavailable: `python3 could not run (${r.error.message})` };
-  const lines = r.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const head = lines[0];
-  if (!head || 'unavailable' in head)
-    return { unavailable: String(head?.unavailable ?? (r.stderr.trim() || 'no output')) };
-  const rows = new Map<string, OsqpRow>();
-  for (const l of lines.slice(1)) rows.set(String(l.name), l as unknown as OsqpRow);
-  return { rows, version: String(head.version) };
+  const ours: QpResult[] = [];
+  const oursBlock = () => {
+    let spent = 0;
+    for (let k = 0; k < perBlock && (k === 0 || spent < half); k++) {
+      const r = solveQp(sp.problem, s);
+      ours.push(r);
+      spent += r.time_ms;
+    }
+  };
+  await osqpBlock();
+  const first = solveQp(sp.problem, s);
+  if (first.time_ms >= c.budgetMs) ours.push(first);
+  else {
+    oursBlock();
+    await osqpBlock();
+    oursBlock();
+  }
+  const row = oursRow(ours);
+  if (!o) return { ours: row };
+  return {
+    ours: row,
+    osqp: o.error
+      ? { ...o, run_ms: NaN, repeats: 0 }
+      : { ...o, run_ms: median(theirs), repeats: theirs.length },
+  };
 }
 
 /**
@@ -189,16 +261,19 @@ export interface SetProgress {
 }
 
 /** Runs a set and returns its report; `onProgress` sees each row as it is measured. */
-export function runSet(c: SetConfig, onProgress: (p: SetProgress) => void): SetReport {
+export async function runSet(
+  c: SetConfig,
+  onProgress: (p: SetProgress) => void,
+): Promise<SetReport> {
   const tmp = c.set === 'bpqp' ? mkdtempSync(join(tmpdir(), 'bench-bpqp-')) : null;
+  const osqp = c.osqp === 'auto' ? await OsqpProcess.start(c) : { unavailable: 'off (--osqp off)' };
   try {
     let problems = c.set === 'bpqp' ? bpqpProblems(tmp as string) : marosProblems();
     if (c.only) problems = problems.filter((p) => c.only?.includes(p.name));
-    const osqp = c.osqp === 'auto' ? runOsqp(problems, c) : { unavailable: 'off (--osqp off)' };
     let osqpSource: string;
     let readme = new Map<string, number>();
-    if ('rows' in osqp) {
-      osqpSource = `OSQP ${osqp.version} (C library via Python's osqp), measured in this run`;
+    if ('osqp' in osqp) {
+      osqpSource = `OSQP ${osqp.version} (C library via Python's osqp), measured in this run, its solves alternating with ours`;
     } else {
       const path = join(DATA, 'maros-meszaros-benchmark/README.md');
       readme = c.set === 'maros-meszaros' ? readmeTimes(readFileSync(path, 'utf8')) : readme;
@@ -215,10 +290,15 @@ export function runSet(c: SetConfig, onProgress: (p: SetProgress) => void): SetR
       max_iter: c.maxIter,
       polish: c.polish,
     };
-    const rows = problems.map((sp): SetRow => {
-      const o = 'rows' in osqp ? osqp.rows.get(sp.name) : undefined;
+    // Warm-up: V8 compiles the engine's code paths as they run, and a first problem would pay for
+    // all of them; OSQP's C code needs none. Every small problem is solved once, untimed.
+    for (const sp of problems)
+      if (storedEntries(sp.problem.P) + storedEntries(sp.problem.A) <= WARM_UP_MAX_NNZ)
+        solveQp(sp.problem, s);
+    const rows: SetRow[] = [];
+    for (const sp of problems) {
+      const { ours, osqp: o } = await measure(sp, s, c, 'osqp' in osqp ? osqp.osqp : null);
       const reference = sp.reference ?? o?.obj ?? undefined;
-      const ours = runOurs(sp.problem, s, c);
       const osqpMs = o && !o.error ? o.run_ms : readme.get(sp.name);
       const { n, m } = sp.problem;
       const row: SetRow = {
@@ -234,17 +314,18 @@ export function runSet(c: SetConfig, onProgress: (p: SetProgress) => void): SetR
         ...(osqpMs !== undefined ? { osqpMs, ratio: ours.totalMs / osqpMs } : {}),
       };
       onProgress({ row });
-      return row;
-    });
+      rows.push(row);
+    }
     return {
       set: c.set,
       config: c,
       host: `node ${process.version}`,
-      ...('rows' in osqp ? { osqpVersion: osqp.version } : {}),
+      ...('osqp' in osqp ? { osqpVersion: osqp.version } : {}),
       summary: summarize(rows, osqpSource),
       rows,
     };
   } finally {
+    if ('osqp' in osqp) osqp.osqp.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -486,7 +486,7 @@ async function setCommand(config: SetConfig, out: string, io: CliIo): Promise<nu
   const { setMarkdown } = await import('./bench-set-report');
   let report;
   try {
-    report = runSet(config, ({ row, note }) => {
+    report = await runSet(config, ({ row, note }) => {
       if (note) void io.out(`${note}\n`);
       if (row)
         void io.out(

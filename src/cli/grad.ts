@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import type { QpProblem, QpResult, QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
-import { toDenseProblem } from '../solvers/qp/matrix';
+import { isCsc, toDenseProblem } from '../solvers/qp/matrix';
+import { cscToMatrix } from '../solvers/linalg/sparse/csc';
+import { kktBackwardSparse, type SparseQpGradients } from '../solvers/grad/kkt-sparse';
 import {
   GRAD_METHODS,
   type BackwardEngine,
@@ -172,15 +174,21 @@ function forwardSettings(flags: Map<string, FlagValue>): Partial<QpSettings> {
   return settings;
 }
 
-function gradientsToJson(x: Float64Array, g: QpGradients): Record<string, unknown> {
+function gradientsToJson(
+  x: Float64Array,
+  g: QpGradients | SparseQpGradients,
+): Record<string, unknown> {
   const arr = (v: ArrayLike<number>) => Array.from(v, jsonNumber);
+  const sparse = isCsc(g.dP);
   return {
     x: arr(x),
     dq: arr(g.dq),
     dl: arr(g.dl),
     du: arr(g.du),
-    dP: toRows(g.dP),
-    dA: toRows(g.dA),
+    // A problem too large for dense gradients gets dP on P's upper triangle and dA on A's pattern.
+    dP: isCsc(g.dP) ? cscToMatrix(g.dP) : toRows(g.dP),
+    dA: isCsc(g.dA) ? cscToMatrix(g.dA) : toRows(g.dA),
+    ...(sparse ? { pattern: 'dP on the upper triangle of P, dA on the pattern of A (CSC)' } : {}),
   };
 }
 
@@ -259,7 +267,7 @@ export async function gradCommand(argv: string[], io: CliIo = processIo): Promis
   const solved = results.map((_, i) => i).filter((i) => results[i].status === 'solved');
   if (!batch && solved.length === 0) throw new EngineError(noGradient(results[0]));
 
-  const grads = new Map<number, QpGradients | Error>();
+  const grads = new Map<number, QpGradients | SparseQpGradients | Error>();
   let engineName: string = engineKind;
   let adapter: string | undefined;
   // The gradient methods work on dense P and A (dP, dA are dense): within the memory limit.
@@ -268,7 +276,14 @@ export async function gradCommand(argv: string[], io: CliIo = processIo): Promis
     try {
       dense.set(i, toDenseProblem(problems[i], input.maxMemoryBytes));
     } catch (e) {
-      grads.set(i, new Error(`${errorMessage(e)} (raise it with --max-memory-mb)`));
+      if (method === 'kkt' && engineKind === 'cpu') {
+        // Too large for dense dP and dA: the sparse KKT backward, gradients on the patterns.
+        try {
+          grads.set(i, kktBackwardSparse(problems[i], results[i], dlDx[i], options));
+        } catch (e2) {
+          grads.set(i, e2 instanceof Error ? e2 : new Error(String(e2)));
+        }
+      } else grads.set(i, new Error(`${errorMessage(e)} (raise it with --max-memory-mb)`));
     }
   }
   if (dense.size > 0) {

@@ -10,7 +10,9 @@ import type { QpParams } from './qp/prepared';
 import { backwardBatch } from './grad';
 import type { BackwardItem, GradMethod, GradOptions, QpGradients } from './grad/types';
 import { backwardThrough, type BackwardOutcome, type Engine, type QpHandle } from './engine';
-import { toDenseProblem } from './qp/matrix';
+import { denseBytes, toDenseProblem, toSparseProblem } from './qp/matrix';
+import { sparseAdjoint } from './grad/kkt-sparse';
+import { gradientsFromAdjoint } from './grad/kkt';
 import { errorMessage } from './errors';
 
 /** Largest dense P and A (bytes) a handle's backward pass makes from a sparse structure. */
@@ -59,6 +61,12 @@ class CpuHandle implements QpHandle {
     method: GradMethod,
     options?: GradOptions,
   ): Promise<BackwardOutcome[]> {
+    if (dl_dx.length !== this.solver.size)
+      throw new Error(`backward: ${dl_dx.length} gradients for ${this.solver.size} problems`);
+    if (method === 'kkt' && this.solver.linsys === 'sparse')
+      return Promise.resolve(
+        this.solver.problems().map((p, i) => this.kktOnStructure(p, i, dl_dx[i], options)),
+      );
     // Per item on the CPU: one failing item must not take the others' gradients with it.
     const problems = this.solver.problems();
     return Promise.all(
@@ -81,6 +89,38 @@ class CpuHandle implements QpHandle {
         return o;
       }),
     );
+  }
+
+  /**
+   * Exact gradients of problem i through the forward solve's sparse structure: the adjoint system
+   * is factored as a sibling of the handle's KKT factorization (its AMD ordering and symbolic
+   * analysis, in the scaled space), and the dense gradients follow from the adjoint.
+   */
+  private kktOnStructure(
+    p: AnyQpProblem,
+    i: number,
+    g: ArrayLike<number>,
+    options?: GradOptions,
+  ): BackwardOutcome {
+    try {
+      const r = this.solver.results[i];
+      if (!r) throw new Error('the problem has not been solved');
+      if (denseBytes(p.n, p.m) > BACKWARD_DENSE_BYTES)
+        throw new Error(
+          `dense dP and dA for n = ${p.n}, m = ${p.m} exceed ${BACKWARD_DENSE_BYTES / 2 ** 20} MB; ` +
+            'kktBackwardSparse gives them on the sparsity pattern',
+        );
+      const { active, xt, yt } = sparseAdjoint(
+        toSparseProblem(p),
+        r,
+        g,
+        options,
+        this.solver.adjointStructure(),
+      );
+      return { ok: true, grads: gradientsFromAdjoint(p, r.x, r.y, active, xt, yt) };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
   }
 
   dispose(): void {}

@@ -35,6 +35,8 @@ import {
   type CpuJob,
 } from './solve';
 import { errorMessage } from '../errors';
+import { isCsc } from './matrix';
+import type { AdjointStructure } from '../grad/kkt-sparse';
 
 /** A structure that cannot be set up (invalid input, or a P that is not PSD). */
 export class QpSetupError extends Error {
@@ -156,6 +158,21 @@ export class CpuSolver {
   /** The linear system the structure's solves use ('dense' or 'sparse'). */
   get linsys(): 'dense' | 'sparse' {
     return this.factors.storage;
+  }
+
+  /**
+   * The forward's sparse KKT structure for a backward pass (its scaled P̄, Ā, the scaling, and
+   * siblings of its factorization: no new ordering), once a sparse-path solve has factored it.
+   */
+  adjointStructure(): AdjointStructure | undefined {
+    const kkt = this.factors.sparseSystem;
+    if (!kkt || !isCsc(this.st.P) || !isCsc(this.st.A)) return undefined;
+    return {
+      factor: (sigma, rhoVec) => kkt.sibling(sigma, rhoVec),
+      scaling: this.st.scaling,
+      P: this.st.P,
+      A: this.st.A,
+    };
   }
 
   /** The problems as given (structure with each parameter set). */
