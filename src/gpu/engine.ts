@@ -41,7 +41,7 @@ import type { GpuContext } from './device';
 import { INFO, INFO_STRIDE } from './admm-layout';
 import { engineOptionsIssue, resolveLinsys, type GpuEngineOptions } from './admm-linsys';
 import { perProblemBytes, ProblemsBackend } from './backend-problems';
-import { GpuHandle } from './handle';
+import { GpuHandle, gpuSettings } from './handle';
 
 const MAX_WORKGROUPS = 65535;
 
@@ -107,7 +107,7 @@ export class GpuEngine implements Engine {
     warm?: (WarmStart | undefined)[],
   ): Promise<GpuQpResult[]> {
     const t0 = performance.now();
-    const s = resolveSettings(settings);
+    const s = resolveSettings(gpuSettings(settings));
     const problems =
       batch.kind === 'problems'
         ? batch.problems

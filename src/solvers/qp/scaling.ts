@@ -89,7 +89,9 @@ function scaleAndMeasure(
  * then the cost scaling balances the mean column norm of P̄ against ‖q̄‖∞ (itself limited). Given
  * several q (a shared batch) it uses the largest ‖q̄‖∞, so that every problem of the batch gets the
  * same c and hence the same P̄ and factorization. Each iteration reads P and A once: the norms the
- * next one needs are measured while scaling, and c multiplies P̄ once at the end.
+ * next one needs are measured while scaling, and c multiplies P̄ once at the end. `pColumns`:
+ * 'upper' measures P's columns as OSQP does (the CPU engine, whose iteration counts then match
+ * OSQP's); 'full' over the whole symmetric column (the WebGPU engine's f32 iterates were tuned to it).
  */
 export function scaleData<M extends QpMatrix>(
   P: M,
@@ -97,7 +99,11 @@ export function scaleData<M extends QpMatrix>(
   qList: Float64Array[],
   iters: number,
   deadline: Deadline = NO_DEADLINE,
+  pColumns: 'upper' | 'full' = 'upper',
 ): { scaling: Scaling; scaled: ScaledMatrices<M> } {
+  if (pColumns === 'full' && isCsc(P))
+    throw new Error("scaleData: full column norms of P need dense storage ('upper' for CSC)");
+  const upper = pColumns === 'upper';
   const n = P.cols;
   const m = A.rows;
   const Ps = copyValues(P);
@@ -114,14 +120,14 @@ export function scaleData<M extends QpMatrix>(
   const aRow = new Float64Array(m);
   const ones = (k: number) => new Float64Array(k).fill(1);
   if (iters > 0) {
-    scaleAndMeasure(Ps, ones(n), ones(n), true, pCol);
+    scaleAndMeasure(Ps, ones(n), ones(n), upper, pCol);
     scaleAndMeasure(As, ones(m), ones(n), false, aCol, aRow);
   }
   for (let it = 0; it < iters; it++) {
     deadline.check('Ruiz scaling');
     for (let j = 0; j < n; j++) dT[j] = 1 / Math.sqrt(limit(Math.max(c * pCol[j], aCol[j])));
     for (let r = 0; r < m; r++) eT[r] = 1 / Math.sqrt(limit(aRow[r]));
-    scaleAndMeasure(Ps, dT, dT, true, pCol);
+    scaleAndMeasure(Ps, dT, dT, upper, pCol);
     scaleAndMeasure(As, eT, dT, false, aCol, aRow);
     for (let j = 0; j < n; j++) D[j] *= dT[j];
     for (let r = 0; r < m; r++) E[r] *= eT[r];

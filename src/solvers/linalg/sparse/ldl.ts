@@ -45,7 +45,8 @@ export class FactorTooLargeError extends Error {
     /** False when the analysis stopped early, as soon as the limit was passed. */
     readonly exact: boolean,
   ) {
-    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    const mib = (b: number) =>
+      b < 2 ** 20 ? `${(b / 1024).toFixed(1)} KiB` : `${(b / 2 ** 20).toFixed(1)} MiB`;
     super(
       `the LDLᵀ factor would need ${exact ? '' : 'more than '}${mib(bytes)} ` +
         `(nnz(L) ${exact ? '=' : '>'} ${nnzL}), over the limit of ${mib(limit)}`,
