@@ -11,12 +11,11 @@
  * cannot afford.
  */
 import type { Csc, QpResult, SparseQpProblem } from '../qp/types';
-import { mul, symMul, tMul } from '../qp/matrix';
 import { SparseKktLinSys } from '../linalg/sparse/kkt';
+import { activeKktSolver, type KktFactor } from '../qp/active-kkt';
 import type { Scaling } from '../qp/scaling';
 import { activeSetOf, checkBackwardInput, DEFAULT_DELTA, DEFAULT_REFINE_ITER } from './kkt';
 import { splitBoundGradient, type ActiveSet } from './kkt';
-import { norm2 } from './vec';
 import type { GradOptions } from './types';
 
 /** Gradients of ℓ(x*) with respect to a sparse problem's data, dP and dA on their patterns. */
@@ -39,15 +38,15 @@ export interface SparseQpGradients {
  * system), and `scaling` when P and A are scaled data (P̄ = cDPD, Ā = EAD).
  */
 export interface AdjointStructure {
-  factor: (sigma: number, rhoVec: Float64Array) => SparseKktLinSys;
+  factor: KktFactor;
   scaling?: Scaling;
   P: Csc;
   A: Csc;
 }
 
 /**
- * Solves the adjoint system of `active` for [x̃; ỹ_𝒜], with K as in the file comment, from the
- * structure's analysis; iterative refinement until the residual stops shrinking.
+ * The adjoint [x̃; ỹ_𝒜] of `active` on the structure (../qp/active-kkt.ts), refined until the
+ * residual stops shrinking, mapped back from the structure's scaling when it has one.
  */
 function adjointOnStructure(
   st: AdjointStructure,
@@ -58,54 +57,16 @@ function adjointOnStructure(
 ): { xt: Float64Array; yt: Float64Array } {
   const { P, A, scaling } = st;
   const n = P.cols;
-  const m = A.rows;
-  const inSet = new Uint8Array(m);
-  for (const i of active.rows) inSet[i] = 1;
-  const sys = st.factor(
-    delta,
-    Float64Array.from(inSet, (a) => (a ? 1 / delta : delta)),
-  );
   // In scaled data the system reads [[P̄, Ā_𝒜ᵀ], [Ā_𝒜, 0]] [x̄; ȳ] = [−c·D·g; 0], x̃ = D x̄, ỹ = E ȳ / c.
-  const rhs = new Float64Array(n + m);
-  for (let j = 0; j < n; j++) rhs[j] = -(scaling ? scaling.c * scaling.D[j] : 1) * g[j];
-  const t = new Float64Array(rhs);
-  sys.ldl.solve(t);
-  const nu = new Float64Array(m);
-  const settle = () => {
-    for (let i = 0; i < m; i++) nu[i] = inSet[i] ? t[n + i] : 0;
-    t.set(nu, n);
-  };
-  settle();
-  const Px = new Float64Array(n);
-  const Atnu = new Float64Array(n);
-  const Ax = new Float64Array(m);
-  const res = new Float64Array(n + m);
-  const residual = () => {
-    const xs = t.subarray(0, n);
-    symMul(P, xs, Px);
-    tMul(A, nu, Atnu);
-    mul(A, xs, Ax);
-    for (let j = 0; j < n; j++) res[j] = rhs[j] - Px[j] - Atnu[j];
-    for (let i = 0; i < m; i++) res[n + i] = inSet[i] ? -Ax[i] : 0;
-    return norm2(res);
-  };
-  let rn = residual();
-  for (let k = 0; k < refineIter && rn > 0; k++) {
-    const before = Float64Array.from(t);
-    sys.ldl.solve(res);
-    for (let j = 0; j < n; j++) t[j] += res[j];
-    for (let i = 0; i < m; i++) if (inSet[i]) t[n + i] += res[n + i];
-    settle();
-    const next = residual();
-    if (!(next < rn)) {
-      t.set(before);
-      settle();
-      break;
-    }
-    rn = next;
-  }
+  const rx = Float64Array.from(
+    { length: n },
+    (_, j) => -(scaling ? scaling.c * scaling.D[j] : 1) * g[j],
+  );
+  const solve = activeKktSolver(P, A, st.factor, delta);
+  const t = solve(active.rows, rx, new Float64Array(active.rows.length), refineIter);
+  if (!t) throw new Error('the adjoint KKT system could not be factored');
   const xt = t.slice(0, n);
-  const yt = Float64Array.from(active.rows, (i) => t[n + i]);
+  const yt = t.slice(n);
   if (scaling) {
     for (let j = 0; j < n; j++) xt[j] *= scaling.D[j];
     active.rows.forEach((i, k) => (yt[k] *= scaling.E[i] * scaling.cinv));

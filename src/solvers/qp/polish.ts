@@ -1,9 +1,10 @@
-import type { DenseMatrix, PolishStatus, QpSettings } from './types';
+import type { Csc, DenseMatrix, PolishStatus, QpSettings } from './types';
 import { assembleKkt, ldlFactor, ldlSolve } from '../linalg/ldl';
 import { matVec, zeros } from '../linalg/dense';
-import { mul, symMul, tMul, type QpMatrix } from './matrix';
+import { mul, type QpMatrix } from './matrix';
+import { activeKktSolver } from './active-kkt';
 import type { SparseKktLinSys } from '../linalg/sparse/kkt';
-import { DeadlineError, NO_DEADLINE, type Deadline } from '../deadline';
+import { NO_DEADLINE, type Deadline } from '../deadline';
 
 /** What polishing reads: the problem data and the ADMM iterate, in one consistent space. */
 export interface PolishData {
@@ -113,146 +114,24 @@ function solveOnActiveSet(
   return sol.every(Number.isFinite) ? sol : null;
 }
 
-/** Rows whose KKT diagonal may differ from the polishing factor's before it is refactored. */
-const MAX_LOW_RANK = 16;
-
-/** Solves the k×k system S s = v in place (v becomes s) by Gaussian elimination with pivoting. */
-function solveSmall(S: Float64Array, v: Float64Array, k: number): boolean {
-  for (let c = 0; c < k; c++) {
-    let piv = c;
-    for (let r = c + 1; r < k; r++) if (Math.abs(S[r * k + c]) > Math.abs(S[piv * k + c])) piv = r;
-    if (!(Math.abs(S[piv * k + c]) > 0)) return false;
-    if (piv !== c) {
-      for (let j = 0; j < k; j++) [S[c * k + j], S[piv * k + j]] = [S[piv * k + j], S[c * k + j]];
-      [v[c], v[piv]] = [v[piv], v[c]];
-    }
-    for (let r = c + 1; r < k; r++) {
-      const f = S[r * k + c] / S[c * k + c];
-      if (f === 0) continue;
-      for (let j = c; j < k; j++) S[r * k + j] -= f * S[c * k + j];
-      v[r] -= f * v[c];
-    }
-  }
-  for (let c = k - 1; c >= 0; c--) {
-    let t = v[c];
-    for (let j = c + 1; j < k; j++) t -= S[c * k + j] * v[j];
-    v[c] = t / S[c * k + c];
-  }
-  return true;
-}
-
 /**
- * The active-set solve on CSC data, reusing the ADMM's KKT analysis: the KKT matrix of all m rows
- * with σ = δ, −δ on the diagonal of the active rows and −1/δ on the others, factored as a sibling
- * of `kkt` (same AMD ordering and symbolic analysis, no new ordering). Eliminating the inactive
- * rows leaves the active-set system regularized by δ(I + A_outᵀA_out) instead of OSQP's δI;
- * iterative refinement against the exact active-set system removes either. The corrected guesses
- * of later passes differ from the first in a few rows, i.e. in a few diagonal entries: they are
- * solved with the first factor and a Woodbury correction of that rank, so a polish costs one
- * numeric factorization (another only past MAX_LOW_RANK changed rows).
+ * The active-set solve on CSC data, on the ADMM's KKT analysis (./active-kkt.ts: one numeric
+ * factorization per polish, Woodbury corrections for the corrected guesses).
  */
 export function sparseActiveSetSolver(
   w: PolishData,
   kkt: SparseKktLinSys,
   deadline: Deadline = NO_DEADLINE,
 ): ActiveSetSolver {
-  const { n, m, settings } = w;
-  const delta = settings.delta;
-  const diag = (active: number) => (active ? -delta : -1 / delta);
-  let base: SparseKktLinSys | undefined;
-  /** Active rows of the factored matrix K₀. */
-  let baseActive = new Uint8Array(m);
-  /** K₀⁻¹e_{n+i} for the rows i met whose activity differs from K₀'s. */
-  const columns = new Map<number, Float64Array>();
-
-  /** Factors K₀ for this activity (a sibling of the ADMM's system, then numeric updates). */
-  const factorBase = (active: Uint8Array) => {
-    const rhoVec = Float64Array.from(active, (a) => (a ? 1 / delta : delta));
-    if (base) base.updateRho(rhoVec, deadline);
-    else base = kkt.sibling(delta, rhoVec, deadline);
-    baseActive = active.slice();
-    columns.clear();
-  };
-
-  return (rows, bound) => {
-    const active = new Uint8Array(m);
-    for (const i of rows) active[i] = 1;
-    let changed: number[] = [];
-    for (let i = 0; i < m; i++) if (active[i] !== baseActive[i]) changed.push(i);
-    try {
-      if (!base || changed.length > MAX_LOW_RANK) {
-        factorBase(active);
-        changed = [];
-      }
-    } catch (e) {
-      if (e instanceof DeadlineError) throw e;
-      return null;
-    }
-    const K0 = base as SparseKktLinSys;
-    // K = K₀ + Σ Δᵢ e_{n+i}e_{n+i}ᵀ; Woodbury: K⁻¹b = t − Z S⁻¹ Zᵀ-rows of t, S = C⁻¹ + UᵀK₀⁻¹U.
-    const k = changed.length;
-    const Z = changed.map((i) => {
-      let z = columns.get(i);
-      if (!z) {
-        z = new Float64Array(n + m);
-        z[n + i] = 1;
-        K0.ldl.solve(z);
-        columns.set(i, z);
-      }
-      return z;
-    });
-    const S = new Float64Array(k * k);
-    changed.forEach((i, a) => {
-      S[a * k + a] = 1 / (diag(active[i]) - diag(baseActive[i]));
-      for (let b = 0; b < k; b++) S[a * k + b] += Z[b][n + i];
-    });
-    const v = new Float64Array(k);
-    const solveK = (b: Float64Array): boolean => {
-      K0.ldl.solve(b);
-      if (k === 0) return true;
-      changed.forEach((i, a) => (v[a] = b[n + i]));
-      if (!solveSmall(Float64Array.from(S), v, k)) return false;
-      for (let a = 0; a < k; a++) {
-        const za = Z[a];
-        const va = v[a];
-        for (let p = 0; p < b.length; p++) b[p] -= va * za[p];
-      }
-      return true;
-    };
-    // rhs = [−q; b on the active rows; 0 elsewhere]; ν stays 0 off the active set.
-    const rhs = new Float64Array(n + m);
-    for (let j = 0; j < n; j++) rhs[j] = -w.q[j];
-    rows.forEach((i, r) => (rhs[n + i] = bound[r]));
-    const t = new Float64Array(rhs);
-    if (!solveK(t)) return null;
-    const nu = new Float64Array(m);
-    const settle = () => {
-      for (let i = 0; i < m; i++) nu[i] = active[i] ? t[n + i] : 0;
-      for (let i = 0; i < m; i++) t[n + i] = nu[i];
-    };
-    settle();
-    const Px = new Float64Array(n);
-    const Atnu = new Float64Array(n);
-    const Ax = new Float64Array(m);
-    const res = new Float64Array(n + m);
-    for (let it = 0; it < settings.polish_refine_iter; it++) {
-      const xs = t.subarray(0, n);
-      symMul(w.P, xs, Px);
-      tMul(w.A, nu, Atnu);
-      mul(w.A, xs, Ax);
-      for (let j = 0; j < n; j++) res[j] = rhs[j] - Px[j] - Atnu[j];
-      for (let i = 0; i < m; i++) res[n + i] = active[i] ? rhs[n + i] - Ax[i] : 0;
-      if (!solveK(res)) return null;
-      for (let j = 0; j < n; j++) t[j] += res[j];
-      for (let i = 0; i < m; i++) if (active[i]) t[n + i] += res[n + i];
-      settle();
-    }
-    if (!t.every(Number.isFinite)) return null;
-    const out = new Float64Array(n + rows.length);
-    out.set(t.subarray(0, n));
-    rows.forEach((i, r) => (out[n + r] = t[n + i]));
-    return out;
-  };
+  const solve = activeKktSolver(
+    w.P as Csc,
+    w.A as Csc,
+    (sigma, rhoVec) => kkt.sibling(sigma, rhoVec, deadline),
+    w.settings.delta,
+    deadline,
+  );
+  const rx = w.q.map((v) => -v);
+  return (rows, bound) => solve(rows, rx, bound, w.settings.polish_refine_iter);
 }
 
 /**
