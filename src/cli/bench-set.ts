@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,11 @@ import { storedEntries } from '../solvers/qp/matrix';
 import { parseProblemJson, problemToJson } from '../solvers/io';
 import { bpqpRandomQp } from '../gpu/random-qp';
 import { TABLE1_SIZES, sizeName } from '../gpu/benchmark/types';
+import { shortMessage, type CliIo } from './console';
+import { EXIT } from './errors';
 import {
   relativeError,
+  setMarkdown,
   summarize,
   type OsqpRow,
   type OursRow,
@@ -328,4 +331,39 @@ export async function runSet(
     if ('osqp' in osqp) osqp.osqp.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** `--set NAME`: a problem set beside OSQP (./bench-set.ts), printed and written. */
+export async function setCommand(config: SetConfig, out: string, io: CliIo): Promise<number> {
+  let report;
+  try {
+    report = await runSet(config, ({ row, note }) => {
+      if (note) void io.out(`${note}\n`);
+      if (row)
+        void io.out(
+          JSON.stringify({
+            name: row.name,
+            ...row.ours,
+            relErr: row.relErr,
+            osqp: row.osqp,
+            ratio: row.ratio,
+          }) + '\n',
+        );
+    });
+  } catch (e) {
+    io.err(`error: ${shortMessage(e)}`);
+    return EXIT.failure;
+  }
+  const title = `${config.set}: eps ${config.eps}, max_iter ${config.maxIter}, polish ${config.polish ? 'on' : 'off'}`;
+  const md = setMarkdown(title, report.rows, report.summary);
+  await io.out(`\n${md}`);
+  mkdirSync(out, { recursive: true });
+  const base = `${out}/${config.set}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  writeFileSync(
+    `${base}.json`,
+    JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2),
+  );
+  writeFileSync(`${base}.md`, md);
+  await io.out(`Reports written to ${base}.json and ${base}.md\n`);
+  return EXIT.ok;
 }

@@ -20,7 +20,7 @@ import {
   type BenchSize,
 } from '../gpu/benchmark/types';
 import { formatFlags, parseArgs, type FlagSpec, type FlagValue } from './args';
-import { processIo, terminalLine, type CliIo } from './console';
+import { processIo, shortMessage, terminalLine, type CliIo } from './console';
 import { EngineError, EXIT, UsageError } from './errors';
 import { errorMessage } from '../solvers/errors';
 import type { SetConfig, SetName } from './bench-set';
@@ -307,10 +307,6 @@ async function defaultReferences(engines: readonly string[]) {
   return refs;
 }
 
-/** An error as one short line: reference solvers compiled to WebAssembly can throw pages of text. */
-const shortMessage = (e: unknown) =>
-  terminalLine(e instanceof Error ? e.message : String(e)).slice(0, 300);
-
 /**
  * The references wrapped so that a throw counts the problem as unsolved and is remembered for
  * the row; `take(engine)` returns that row's error text and resets the count.
@@ -390,7 +386,10 @@ export async function benchCommand(
     return EXIT.ok;
   }
   if (args.handles !== null) return handlesCommand(args, args.handles, io, deps);
-  if (args.set !== null) return setCommand(args.set, args.out, io);
+  if (args.set !== null) {
+    const { setCommand } = await import('./bench-set');
+    return setCommand(args.set, args.out, io);
+  }
   const { config, out } = args;
   const startedAt = new Date().toISOString();
   const rows: BenchRow[] = [];
@@ -478,41 +477,4 @@ function handlesCommand(
     await io.out(`Reports written to ${base}.json and ${base}.md\n`);
     return EXIT.ok;
   });
-}
-
-/** `--set NAME`: a problem set beside OSQP (./bench-set.ts), printed and written. */
-async function setCommand(config: SetConfig, out: string, io: CliIo): Promise<number> {
-  const { runSet } = await import('./bench-set');
-  const { setMarkdown } = await import('./bench-set-report');
-  let report;
-  try {
-    report = await runSet(config, ({ row, note }) => {
-      if (note) void io.out(`${note}\n`);
-      if (row)
-        void io.out(
-          JSON.stringify({
-            name: row.name,
-            ...row.ours,
-            relErr: row.relErr,
-            osqp: row.osqp,
-            ratio: row.ratio,
-          }) + '\n',
-        );
-    });
-  } catch (e) {
-    io.err(`error: ${shortMessage(e)}`);
-    return EXIT.failure;
-  }
-  const title = `${config.set}: eps ${config.eps}, max_iter ${config.maxIter}, polish ${config.polish ? 'on' : 'off'}`;
-  const md = setMarkdown(title, report.rows, report.summary);
-  await io.out(`\n${md}`);
-  mkdirSync(out, { recursive: true });
-  const base = `${out}/${config.set}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  writeFileSync(
-    `${base}.json`,
-    JSON.stringify(report, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2),
-  );
-  writeFileSync(`${base}.md`, md);
-  await io.out(`Reports written to ${base}.json and ${base}.md\n`);
-  return EXIT.ok;
 }

@@ -142,11 +142,16 @@ export class SparseLdl {
 
   /** Solves S x = b in place (b becomes x), in the original order. */
   solve(b: Float64Array): void {
-    const { numeric, perm, work, n } = this;
-    if (numeric === undefined || !this.valid)
-      throw new Error('SparseLdl.solve needs a successful factor() first');
+    const { perm, work, n } = this;
     for (let k = 0; k < n; k++) work[k] = b[perm[k]];
-    numeric.solve(work);
+    this.solvePermuted(work);
     for (let k = 0; k < n; k++) b[perm[k]] = work[k];
+  }
+
+  /** Solves C w = v in place on a vector already in the factor's order (w[k] is row perm[k]). */
+  solvePermuted(v: Float64Array): void {
+    if (this.numeric === undefined || !this.valid)
+      throw new Error('SparseLdl.solve needs a successful factor() first');
+    this.numeric.solve(v);
   }
 }

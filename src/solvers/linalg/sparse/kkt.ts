@@ -172,8 +172,11 @@ export class SparseKktLinSys implements LinSys {
   /** Per-row ρ and 1/ρ. */
   private readonly rhoVec: Float64Array;
   private readonly rhoInv: Float64Array;
-  /** Scratch: zᵏ − ρ⁻¹yᵏ, kept to recover z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν. */
+  /** Scratch: the right-hand side in the factor's order. */
   private readonly w: Float64Array;
+  /** Per position k of the factor's order: 0 and 1 for an x row, 1 and 1/ρ for a ν row (solve). */
+  private readonly keep: Float64Array;
+  private readonly scale: Float64Array;
 
   private constructor(
     assembly: KktAssembly,
@@ -189,7 +192,10 @@ export class SparseKktLinSys implements LinSys {
     this.P = { ...P, data: new Float64Array(P.data) };
     this.rhoVec = Float64Array.from(rhoVec);
     this.rhoInv = this.rhoVec.map((r) => 1 / r);
-    this.w = new Float64Array(this.m);
+    this.w = new Float64Array(this.n + this.m);
+    this.keep = new Float64Array(this.n + this.m);
+    this.scale = new Float64Array(this.n + this.m);
+    this.setRecovery();
   }
 
   /**
@@ -287,12 +293,32 @@ export class SparseKktLinSys implements LinSys {
     return this.ldl.positivePivots;
   }
 
-  /** Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. */
+  /**
+   * Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. The
+   * permutation back from the factor's order and z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν are one pass:
+   * b[perm[k]] = keep[k]·b[perm[k]] + scale[k]·w[k].
+   */
   solve(b: Float64Array): void {
-    const { n, m, w, rhoInv } = this;
-    for (let i = 0; i < m; i++) w[i] = b[n + i];
-    this.ldl.solve(b);
-    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] * rhoInv[i];
+    const { perm } = this.ldl;
+    const { w, keep, scale } = this;
+    const N = w.length;
+    for (let k = 0; k < N; k++) w[k] = b[perm[k]];
+    this.ldl.solvePermuted(w);
+    for (let k = 0; k < N; k++) {
+      const i = perm[k];
+      b[i] = keep[k] * b[i] + scale[k] * w[k];
+    }
+  }
+
+  /** keep and scale of `solve` for the current ρ. */
+  private setRecovery(): void {
+    const { perm } = this.ldl;
+    for (let k = 0; k < perm.length; k++) {
+      const i = perm[k];
+      const row = i - this.n;
+      this.keep[k] = row < 0 ? 0 : 1;
+      this.scale[k] = row < 0 ? 1 : this.rhoInv[row];
+    }
   }
 
   /** Replaces the per-row ρ (length m) and refactors numerically (the ordering and analysis stay). */
@@ -301,6 +327,7 @@ export class SparseKktLinSys implements LinSys {
       throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
     this.rhoVec.set(rhoVec);
     for (let i = 0; i < this.m; i++) this.rhoInv[i] = 1 / rhoVec[i];
+    this.setRecovery();
     const { rhoPos } = this.assembly;
     const { map, C } = this.ldl;
     for (let i = 0; i < this.m; i++) C.data[map[rhoPos[i]]] = -1 / rhoVec[i];
