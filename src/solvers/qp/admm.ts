@@ -61,35 +61,41 @@ export function setRhoVec(w: Workspace, rho: number, deadline?: Deadline): void 
   w.rhoInvVec.set(rhoInvVec);
 }
 
+// The steps read the workspace's arrays into locals first: V8 then keeps them in registers
+// instead of reloading each field from the workspace at every element.
+
 /** Solves for (x̃ᵏ⁺¹, z̃ᵏ⁺¹) with right-hand side [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ]. */
 export function updateXZTilde(w: Workspace): void {
-  const { n, m, rhs, settings } = w;
-  for (let j = 0; j < n; j++) rhs[j] = settings.sigma * w.xPrev[j] - w.q[j];
-  for (let i = 0; i < m; i++) rhs[n + i] = w.zPrev[i] - w.rhoInvVec[i] * w.y[i];
+  const { n, m, rhs, xPrev, q, zPrev, rhoInvVec, y } = w;
+  const sigma = w.settings.sigma;
+  for (let j = 0; j < n; j++) rhs[j] = sigma * xPrev[j] - q[j];
+  for (let i = 0; i < m; i++) rhs[n + i] = zPrev[i] - rhoInvVec[i] * y[i];
   // w.xTilde and w.zTilde are views of rhs[0, n) and rhs[n, n + m).
   w.linsys.solve(rhs);
 }
 
 /** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ. */
 export function updateX(w: Workspace): void {
+  const { n, x, xTilde, xPrev } = w;
   const a = w.settings.alpha;
-  for (let j = 0; j < w.n; j++) w.x[j] = a * w.xTilde[j] + (1 - a) * w.xPrev[j];
+  for (let j = 0; j < n; j++) x[j] = a * xTilde[j] + (1 - a) * xPrev[j];
 }
 
 /** zᵏ⁺¹ = Π[l,u](αz̃ᵏ⁺¹ + (1 − α)zᵏ + ρ⁻¹yᵏ). */
 export function updateZ(w: Workspace): void {
+  const { m, z, zTilde, zPrev, rhoInvVec, y, l, u } = w;
   const a = w.settings.alpha;
-  for (let i = 0; i < w.m; i++) {
-    const v = a * w.zTilde[i] + (1 - a) * w.zPrev[i] + w.rhoInvVec[i] * w.y[i];
-    w.z[i] = Math.min(Math.max(v, w.l[i]), w.u[i]);
+  for (let i = 0; i < m; i++) {
+    const v = a * zTilde[i] + (1 - a) * zPrev[i] + rhoInvVec[i] * y[i];
+    z[i] = Math.min(Math.max(v, l[i]), u[i]);
   }
 }
 
 /** yᵏ⁺¹ = yᵏ + ρ(αz̃ᵏ⁺¹ + (1 − α)zᵏ − zᵏ⁺¹). */
 export function updateY(w: Workspace): void {
+  const { m, z, zTilde, zPrev, rhoVec, y } = w;
   const a = w.settings.alpha;
-  for (let i = 0; i < w.m; i++)
-    w.y[i] += w.rhoVec[i] * (a * w.zTilde[i] + (1 - a) * w.zPrev[i] - w.z[i]);
+  for (let i = 0; i < m; i++) y[i] += rhoVec[i] * (a * zTilde[i] + (1 - a) * zPrev[i] - z[i]);
 }
 
 /**
