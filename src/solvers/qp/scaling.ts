@@ -118,10 +118,11 @@ export function scaleData<M extends QpMatrix>(
   const pCol = new Float64Array(n);
   const aCol = new Float64Array(n);
   const aRow = new Float64Array(m);
-  const ones = (k: number) => new Float64Array(k).fill(1);
   if (iters > 0) {
-    scaleAndMeasure(Ps, ones(n), ones(n), upper, pCol);
-    scaleAndMeasure(As, ones(m), ones(n), false, aCol, aRow);
+    dT.fill(1);
+    eT.fill(1);
+    scaleAndMeasure(Ps, dT, dT, upper, pCol);
+    scaleAndMeasure(As, eT, dT, false, aCol, aRow);
   }
   for (let it = 0; it < iters; it++) {
     deadline.check('Ruiz scaling');
