@@ -145,6 +145,12 @@ export const SOLVER_FLAGS: readonly FlagSpec[] = [
     choices: ['cpu', 'gpu'],
     help: 'engine (default cpu; gpu needs WebGPU via the npm webgpu package)',
   },
+  {
+    name: 'linsys',
+    type: 'string',
+    choices: ['auto', 'dense', 'sparse'],
+    help: "the CPU engine's linear system: dense Cholesky or sparse LDLᵀ (default auto: by size and density)",
+  },
 ];
 
 /** Solver settings from the flags; polishing defaults to on. Throws UsageError for invalid values. */
@@ -157,6 +163,7 @@ export function settingsFromFlags(flags: Map<string, FlagValue>): Partial<QpSett
   if (flags.has('rho')) settings.rho = num('rho');
   if (flags.has('time-limit')) settings.time_limit = num('time-limit');
   if (flags.has('polish')) settings.polish = flags.get('polish') as boolean;
+  if (flags.has('linsys')) settings.linsys = flags.get('linsys') as QpSettings['linsys'];
   if (flags.has('scaling')) settings.scaling = flags.get('scaling') ? DEFAULT_SETTINGS.scaling : 0;
   const problem = validateSettings({ ...DEFAULT_SETTINGS, ...settings });
   if (problem) throw new UsageError(`invalid option value: ${problem}`);

@@ -20,11 +20,15 @@ import {
   type BenchSize,
 } from '../gpu/benchmark/types';
 import { formatFlags, parseArgs, type FlagSpec, type FlagValue } from './args';
-import { processIo, terminalLine, type CliIo } from './console';
+import { processIo, shortMessage, terminalLine, type CliIo } from './console';
 import { EngineError, EXIT, UsageError } from './errors';
 import { errorMessage } from '../solvers/errors';
+import type { SetConfig, SetName } from './bench-set';
 
 const REFERENCES = ['quadprog', 'highs'] as const;
+/** --set: time budget per problem for repeats, and the most repeats (the median is reported). */
+const SET_BUDGET_MS = 500;
+const SET_MAX_REPEATS = 25;
 const ALL_ENGINES: readonly string[] = [...CORE_ENGINES, ...REFERENCES];
 const HANDLE_ENGINES: readonly string[] = ['cpu', 'gpu'];
 
@@ -84,6 +88,24 @@ const FLAGS: readonly FlagSpec[] = [
     arg: 'N',
     help: `instead: one structure solved N times with a changing q, one-shot solveBatch (cold and warm) against a handle, per engine among cpu,gpu (1 to ${MAX_HANDLE_SOLVES})`,
   },
+  {
+    name: 'set',
+    type: 'string',
+    choices: ['maros-meszaros', 'bpqp'],
+    help: 'instead: a problem set on the CPU engine beside OSQP (Python osqp, when importable): maros-meszaros (the 44 files in ../shared/data) or bpqp (Table 1 sizes); eps 1e-6 and polishing for maros-meszaros',
+  },
+  {
+    name: 'problems',
+    type: 'string',
+    arg: 'NAME,...',
+    help: 'with --set: only these problems',
+  },
+  {
+    name: 'osqp',
+    type: 'string',
+    choices: ['auto', 'off'],
+    help: 'with --set: run OSQP side by side when Python can import osqp (default auto)',
+  },
   { name: 'out', type: 'string', arg: 'DIR', help: 'folder of the reports (default bench-out)' },
   {
     name: 'max-memory-mb',
@@ -117,6 +139,8 @@ export interface BenchArgs {
   maxMemoryBytes: number;
   /** --handles N: run the handle benchmark (N solves per variant) instead. */
   handles: number | null;
+  /** --set NAME: run a problem set beside OSQP instead (./bench-set.ts). */
+  set: SetConfig | null;
 }
 
 function list(flags: Map<string, FlagValue>, name: string, def: string): string[] {
@@ -170,6 +194,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   const handles = (flags.get('handles') as number | undefined) ?? null;
   if (handles !== null && (handles < 1 || handles > MAX_HANDLE_SOLVES))
     throw new UsageError(`--handles must lie in 1..${MAX_HANDLE_SOLVES}, got ${handles}`);
+  const setName = (flags.get('set') as SetName | undefined) ?? null;
+  if (setName !== null && handles !== null)
+    throw new UsageError('--set and --handles are two different benchmarks: choose one');
+  for (const only of ['problems', 'osqp'])
+    if (flags.has(only) && setName === null) throw new UsageError(`--${only} needs --set`);
   const known = handles !== null ? HANDLE_ENGINES : ALL_ENGINES;
   const engines = list(flags, 'engines', known.join(','));
   for (const e of engines)
@@ -201,6 +230,19 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
         );
     }
   }
+  const set: SetConfig | null =
+    setName === null
+      ? null
+      : {
+          set: setName,
+          eps: flags.has('eps') ? eps : setName === 'maros-meszaros' ? 1e-6 : eps,
+          maxIter,
+          polish: setName === 'maros-meszaros' || flags.get('polish') === true,
+          ...(flags.has('problems') ? { only: list(flags, 'problems', '') } : {}),
+          budgetMs: SET_BUDGET_MS,
+          maxRepeats: SET_MAX_REPEATS,
+          osqp: (flags.get('osqp') as 'auto' | 'off' | undefined) ?? 'auto',
+        };
   return {
     config: {
       ...DEFAULT_BENCH,
@@ -215,6 +257,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     out,
     maxMemoryBytes: memoryMb * MB,
     handles,
+    set,
   };
 }
 
@@ -263,10 +306,6 @@ async function defaultReferences(engines: readonly string[]) {
   }
   return refs;
 }
-
-/** An error as one short line: reference solvers compiled to WebAssembly can throw pages of text. */
-const shortMessage = (e: unknown) =>
-  terminalLine(e instanceof Error ? e.message : String(e)).slice(0, 300);
 
 /**
  * The references wrapped so that a throw counts the problem as unsolved and is remembered for
@@ -347,6 +386,10 @@ export async function benchCommand(
     return EXIT.ok;
   }
   if (args.handles !== null) return handlesCommand(args, args.handles, io, deps);
+  if (args.set !== null) {
+    const { setCommand } = await import('./bench-set');
+    return setCommand(args.set, args.out, io);
+  }
   const { config, out } = args;
   const startedAt = new Date().toISOString();
   const rows: BenchRow[] = [];

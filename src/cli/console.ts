@@ -38,3 +38,7 @@ export function terminalLine(message: string): string {
 export function printWarnings(io: CliIo, warnings: readonly string[]): void {
   for (const w of warnings) io.err(`warning: ${terminalLine(w)}`);
 }
+
+/** An error as one short line: reference solvers compiled to WebAssembly can throw pages of text. */
+export const shortMessage = (e: unknown): string =>
+  terminalLine(e instanceof Error ? e.message : String(e)).slice(0, 300);

@@ -57,6 +57,32 @@ describe('grad CLI', () => {
     expect((out.dA as number[][])[1]).toEqual([0, 0]);
   });
 
+  it('a problem too large for dense gradients gets kkt on its sparse structure, dP and dA in CSC', async () => {
+    // n = 3000 separable: min Σ ½xⱼ² − jxⱼ/n s.t. 0 ≤ x ≤ 0.5. Dense P and A: 144 MB; --max-memory-mb 40.
+    const n = 3000;
+    const ids = Array.from({ length: n }, (_, j) => j);
+    const diag = { shape: [n, n], indptr: [...ids, n], indices: ids, data: new Array(n).fill(1) };
+    const big = {
+      P: diag,
+      q: ids.map((j) => -j / n),
+      A: diag,
+      l: new Array(n).fill(0),
+      u: new Array(n).fill(0.5),
+    };
+    const dl = JSON.stringify(ids.map(() => 1));
+    const out = await run([fixture(big), '--dl-dx', dl, '--max-memory-mb', '40']);
+    expect(out.pattern).toMatch(/upper triangle of P/);
+    // x*ⱼ = min(j/n, 0.5): free below n/2, where ∂x*ⱼ/∂qⱼ = −1; at the bound beyond, 0.
+    const dq = out.dq as number[];
+    expect(dq[10]).toBeCloseTo(-1, 9);
+    expect(dq[n - 10]).toBeCloseTo(0, 9);
+    const dP = out.dP as { shape: number[]; indptr: number[]; data: number[] };
+    expect(dP.shape).toEqual([n, n]);
+    expect(dP.indptr).toHaveLength(n + 1);
+    // dP on the diagonal: ½(x̃ⱼxⱼ + xⱼx̃ⱼ) = −xⱼ where free.
+    expect(dP.data[10]).toBeCloseTo(-10 / n, 9);
+  });
+
   it('every method runs and agrees with kkt on this well-posed problem', async () => {
     const file = fixture(PROBLEM);
     const ref = (await run([file, '--dl-dx', '[1,-2]'])).dq as number[];

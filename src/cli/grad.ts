@@ -5,6 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import type { QpProblem, QpResult, QpSettings } from '../solvers/qp';
 import { toRows } from '../solvers/linalg/dense';
+import { isCsc, toDenseProblem } from '../solvers/qp/matrix';
+import { cscToMatrix } from '../solvers/linalg/sparse/csc';
+import { kktBackwardSparse, type SparseQpGradients } from '../solvers/grad/kkt-sparse';
 import {
   GRAD_METHODS,
   type BackwardEngine,
@@ -24,7 +27,7 @@ import {
 import { printWarnings, processIo, type CliIo } from './console';
 import { EngineError, EXIT, InputError, UsageError } from './errors';
 import { openEngine, type EngineKind } from './engines';
-import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
+import { INPUT_FLAGS, factorBudget, inputOptions, loadProblems, memoryHint } from './input';
 import { jsonLine, jsonNumber } from './output';
 import { deadlineOf, solveOnCpu } from './solve';
 import { errorMessage } from '../solvers/errors';
@@ -143,7 +146,7 @@ async function readDlDx(raw: string): Promise<unknown> {
 }
 
 /** ∂ℓ/∂x* per problem from parsed --dl-dx JSON: one array for all problems, or one per problem. */
-export function dlDxVectors(value: unknown, problems: QpProblem[]): Float64Array[] {
+export function dlDxVectors(value: unknown, problems: { n: number }[]): Float64Array[] {
   const asVector = (v: unknown, what: string, n: number): Float64Array => {
     if (!Array.isArray(v) || v.some((e) => typeof e !== 'number' || !Number.isFinite(e))) {
       throw new UsageError(`${what} must be an array of finite numbers`);
@@ -171,15 +174,21 @@ function forwardSettings(flags: Map<string, FlagValue>): Partial<QpSettings> {
   return settings;
 }
 
-function gradientsToJson(x: Float64Array, g: QpGradients): Record<string, unknown> {
+function gradientsToJson(
+  x: Float64Array,
+  g: QpGradients | SparseQpGradients,
+): Record<string, unknown> {
   const arr = (v: ArrayLike<number>) => Array.from(v, jsonNumber);
+  const sparse = isCsc(g.dP);
   return {
     x: arr(x),
     dq: arr(g.dq),
     dl: arr(g.dl),
     du: arr(g.du),
-    dP: toRows(g.dP),
-    dA: toRows(g.dA),
+    // A problem too large for dense gradients gets dP on P's upper triangle and dA on A's pattern.
+    dP: isCsc(g.dP) ? cscToMatrix(g.dP) : toRows(g.dP),
+    dA: isCsc(g.dA) ? cscToMatrix(g.dA) : toRows(g.dA),
+    ...(sparse ? { pattern: 'dP on the upper triangle of P, dA on the pattern of A (CSC)' } : {}),
   };
 }
 
@@ -245,31 +254,49 @@ export async function gradCommand(argv: string[], io: CliIo = processIo): Promis
   const warnings = [...optionWarnings, ...loaded.warnings];
   printWarnings(io, warnings);
   const dlDx = dlDxVectors(dlDxValue, problems);
+  settings.max_factor_bytes = factorBudget(problems, input.maxMemoryBytes);
 
   // The forward solve stays on the CPU in Float64 whatever the engine: every method reads the
   // active set off x*, and an f32 solve cannot reach the tight tolerance that needs.
-  const results = await solveOnCpu(problems, settings, deadline, false);
+  const results = solveOnCpu(problems, settings, deadline);
   const invalid = results.findIndex((r) => r.status === 'invalid_input');
   if (invalid >= 0)
     throw new InputError(
-      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message}`,
+      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message}${memoryHint(results[invalid].message)}`,
     );
   const solved = results.map((_, i) => i).filter((i) => results[i].status === 'solved');
   if (!batch && solved.length === 0) throw new EngineError(noGradient(results[0]));
 
-  const grads = new Map<number, QpGradients | Error>();
+  const grads = new Map<number, QpGradients | SparseQpGradients | Error>();
   let engineName: string = engineKind;
   let adapter: string | undefined;
-  if (solved.length > 0) {
+  // The gradient methods work on dense P and A (dP, dA are dense): within the memory limit.
+  const dense = new Map<number, QpProblem>();
+  for (const i of solved) {
+    try {
+      dense.set(i, toDenseProblem(problems[i], input.maxMemoryBytes));
+    } catch (e) {
+      if (method === 'kkt' && engineKind === 'cpu') {
+        // Too large for dense dP and dA: the sparse KKT backward, gradients on the patterns.
+        try {
+          grads.set(i, kktBackwardSparse(problems[i], results[i], dlDx[i], options));
+        } catch (e2) {
+          grads.set(i, e2 instanceof Error ? e2 : new Error(String(e2)));
+        }
+      } else grads.set(i, new Error(`${errorMessage(e)} (raise it with --max-memory-mb)`));
+    }
+  }
+  if (dense.size > 0) {
     const { engine, backward, dispose } = await openEngine(engineKind);
     try {
-      const items = solved.map((i) => ({
-        problem: problems[i],
+      const which = [...dense.keys()];
+      const items = which.map((i) => ({
+        problem: dense.get(i) as QpProblem,
         result: results[i],
         dl_dx: dlDx[i],
       }));
       const out = await backwardEach(backward, items, method, options);
-      solved.forEach((i, k) => grads.set(i, out[k]));
+      which.forEach((i, k) => grads.set(i, out[k]));
     } finally {
       dispose();
     }

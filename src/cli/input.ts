@@ -7,9 +7,12 @@ import { open } from 'node:fs/promises';
 import {
   ProblemFormatError,
   parseProblemText,
+  sparseFootprint,
   type ParsedProblems,
   type ProblemFileFormat,
 } from '../solvers/io';
+import type { AnyQpProblem } from '../solvers/qp';
+import { storedEntries } from '../solvers/qp/matrix';
 import type { FlagSpec, FlagValue } from './args';
 import { InputError, UsageError } from './errors';
 import { errorMessage } from '../solvers/errors';
@@ -163,4 +166,25 @@ export async function loadProblems(file: string, options: InputOptions): Promise
     label,
     warnings: (parsed.warnings ?? []).map((w) => `${label}: ${w}`),
   };
+}
+
+/**
+ * What the memory limit leaves for each LDLᵀ factor once the problems' data, output and largest
+ * workspace are counted (the engine keeps two factors of one size: the ADMM's and polishing's).
+ * The engine refuses a bigger factor after its symbolic analysis, before allocating it.
+ */
+export function factorBudget(problems: AnyQpProblem[], maxMemoryBytes: number): number {
+  let held = 0;
+  let workspace = 0;
+  for (const p of problems) {
+    const f = sparseFootprint(p.n, p.m, storedEntries(p.P) + storedEntries(p.A));
+    held += f.data + f.output;
+    workspace = Math.max(workspace, f.solver);
+  }
+  return Math.max(1, Math.floor((maxMemoryBytes - held - workspace) / 2));
+}
+
+/** The CLI's hint for a problem the engine refused as too large for the memory limit. */
+export function memoryHint(message: string | undefined): string {
+  return message && /over the limit of/.test(message) ? ' (raise it with --max-memory-mb)' : '';
 }

@@ -30,6 +30,7 @@ export function resultToJson(r: QpResult, engine: string, name?: unknown): Recor
     rho_updates: r.rho_updates,
     active: r.active,
   });
+  if (r.linsys !== undefined) out.linsys = r.linsys;
   if (r.message !== undefined) out.message = r.message;
   if (r.certificate !== undefined) out.certificate = jsonArray(r.certificate);
   return out;

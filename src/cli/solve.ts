@@ -1,13 +1,13 @@
 /** `solve FILE [options]`: solve the QP(s) in a problem file and print the result as JSON. */
 import { CpuEngine } from '../solvers/cpu-engine';
-import { solveBatch, validateProblem, type QpProblem, type QpResult } from '../solvers/qp';
+import { solveBatch, validateProblem, type AnyQpProblem, type QpResult } from '../solvers/qp';
 import type { QpSettings } from '../solvers/qp';
 import { SOLVER_FLAGS, formatFlags, parseArgs, settingsFromFlags, type FlagSpec } from './args';
 import { printWarnings, type CliIo, processIo } from './console';
-import { NOT_STARTED, solveBeforeDeadline, timeLimitResult } from './deadline';
+import { NOT_STARTED, solveWithinDeadline, timeLimitResult } from './deadline';
 import { openEngine, type EngineKind } from './engines';
 import { EXIT, InputError, UsageError } from './errors';
-import { INPUT_FLAGS, inputOptions, loadProblems } from './input';
+import { INPUT_FLAGS, factorBudget, inputOptions, loadProblems, memoryHint } from './input';
 import { jsonLine, resultToJson } from './output';
 
 const SOLVE_FLAGS: readonly FlagSpec[] = [
@@ -43,7 +43,7 @@ too large file or an invalid problem; 2 for a bad command line; 3 when the
 engine cannot run.`;
 
 /** Stops before solving when a problem is structurally invalid (non-convex P is a solver status, not an input error). */
-function checkProblems(label: string, problems: QpProblem[], batch: boolean): void {
+function checkProblems(label: string, problems: AnyQpProblem[], batch: boolean): void {
   problems.forEach((p, i) => {
     const issue = validateProblem(p);
     if (issue?.status === 'invalid_input') {
@@ -59,19 +59,14 @@ export function deadlineOf(settings: Partial<QpSettings>, started: number): numb
   return settings.time_limit ? started + settings.time_limit * 1000 : undefined;
 }
 
-/**
- * The CPU engine's results, within the deadline when there is one (in a worker thread that is
- * stopped at the deadline; see ./deadline.ts), in this thread otherwise.
- */
-export async function solveOnCpu(
-  problems: QpProblem[],
+/** The CPU engine's results, within the deadline when there is one (see ./deadline.ts). */
+export function solveOnCpu(
+  problems: AnyQpProblem[],
   settings: Partial<QpSettings>,
   deadline: number | undefined,
-  transfer: boolean,
-): Promise<QpResult[]> {
+): QpResult[] {
   if (deadline === undefined) return solveBatch({ kind: 'problems', problems }, settings);
-  if (Date.now() >= deadline) return problems.map((p) => timeLimitResult(p, NOT_STARTED, 0));
-  return solveBeforeDeadline(problems, settings, deadline, transfer);
+  return solveWithinDeadline(problems, settings, deadline);
 }
 
 export async function solveCommand(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -95,13 +90,14 @@ export async function solveCommand(argv: string[], io: CliIo = processIo): Promi
   const loaded = await loadProblems(positionals[0], input);
   const { problems, batch, label, warnings } = loaded;
   printWarnings(io, warnings);
+  settings.max_factor_bytes = factorBudget(problems, input.maxMemoryBytes);
   const names = problems.map((p) => p.meta?.name);
 
   let results: QpResult[];
   let engineName: string;
   let adapter: string;
   if (engineKind === 'cpu') {
-    results = await solveOnCpu(problems, settings, deadline, true);
+    results = solveOnCpu(problems, settings, deadline);
     ({ name: engineName, adapter } = new CpuEngine());
   } else {
     checkProblems(label, problems, batch);
@@ -125,7 +121,7 @@ export async function solveCommand(argv: string[], io: CliIo = processIo): Promi
   const invalid = results.findIndex((r) => r.status === 'invalid_input');
   if (invalid >= 0) {
     throw new InputError(
-      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message ?? 'rejected by the engine'}`,
+      `${label}: ${batch ? `problem ${invalid}: ` : ''}invalid problem: ${results[invalid].message ?? 'rejected by the engine'}${memoryHint(results[invalid].message)}`,
     );
   }
   const printed = results.map((r, i) => ({ ...resultToJson(r, engineName, names[i]), adapter }));

@@ -15,6 +15,7 @@ import { matTVec, matVec, normInf } from '../solvers/linalg/dense';
 import type { GpuContext } from './device';
 import { encodePass } from './admm-layout';
 import type { PreparedProblem } from '../solvers/qp/prepared';
+import type { DenseMatrix } from '../solvers/qp/types';
 
 export type LinsysChoice = 'auto' | 'direct' | 'indirect';
 export type Linsys = 'direct' | 'indirect';
@@ -97,7 +98,7 @@ export function initSolver(
  * residual 2e-2 after 5 iterations from a solution at 2e-4). null for a cold start (x⁰ = y⁰ = 0),
  * whose residuals say nothing (cuOSQP: "meaningless before the first ADMM iteration").
  */
-export function startResiduals(p: PreparedProblem): [number, number] | null {
+export function startResiduals(p: PreparedProblem<DenseMatrix>): [number, number] | null {
   if (p.x0.every((v) => v === 0) && p.y0.every((v) => v === 0)) return null;
   const Ax = matVec(p.A, p.x0);
   const r = matVec(p.P, p.x0);

@@ -7,6 +7,7 @@
  */
 import type { QpSettings } from '../solvers/qp/types';
 import type { PreparedProblem } from '../solvers/qp/prepared';
+import type { DenseMatrix } from '../solvers/qp/types';
 import { rhoVector } from '../solvers/qp/admm';
 import type { GpuContext } from './device';
 import {
@@ -50,7 +51,7 @@ export class ProblemsBackend extends GpuAdmmBackend {
 
   constructor(
     ctx: GpuContext,
-    private readonly probs: PreparedProblem[],
+    private readonly probs: PreparedProblem<DenseMatrix>[],
     s: QpSettings,
     rho: Float64Array,
     readonly linsys: Linsys,

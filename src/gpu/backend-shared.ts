@@ -133,7 +133,7 @@ export class SharedBackend extends GpuAdmmBackend {
   constructor(
     ctx: GpuContext,
     private readonly device: SharedStructureOnDevice,
-    private readonly probs: PreparedProblem[],
+    private readonly probs: PreparedProblem<DenseMatrix>[],
     s: QpSettings,
     rho: number,
   ) {

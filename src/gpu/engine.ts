@@ -8,7 +8,16 @@
  *    (backend-problems.ts, admm-linsys.ts; `GpuEngineOptions.linsys`).
  * Batches are cut into chunks whose buffers fit maxStorageBufferBindingSize.
  */
-import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import type {
+  AnyQpProblem,
+  QpBatch,
+  QpProblem,
+  QpResult,
+  QpSettings,
+  WarmStart,
+  DenseMatrix,
+} from '../solvers/qp/types';
+import { toDenseProblem } from '../solvers/qp/matrix';
 import { errorStatus, resolveSettings } from '../solvers/qp/solve';
 import { validateProblem, validateSettings } from '../solvers/qp/validate';
 import { clampRho } from '../solvers/qp/admm';
@@ -32,7 +41,7 @@ import type { GpuContext } from './device';
 import { INFO, INFO_STRIDE } from './admm-layout';
 import { engineOptionsIssue, resolveLinsys, type GpuEngineOptions } from './admm-linsys';
 import { perProblemBytes, ProblemsBackend } from './backend-problems';
-import { GpuHandle } from './handle';
+import { GpuHandle, gpuSettings } from './handle';
 
 const MAX_WORKGROUPS = 65535;
 
@@ -41,6 +50,9 @@ export interface GpuQpResult extends QpResult {
   /** PCG iterations summed over every x̃ solve (per-problem batches on the indirect path only). */
   cg_iter?: number;
 }
+
+/** Largest dense P and A (bytes, Float64) the engine makes from sparse input. */
+const GPU_DENSE_BYTES = 2 ** 31;
 
 export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
@@ -68,13 +80,25 @@ export class GpuEngine implements Engine {
     return `${this.ctx.adapterInfo} (WebGPU, f32)`;
   }
 
-  /** A handle on one structure (shared regime); throws QpSetupError for invalid input. */
+  /**
+   * A handle on one structure (shared regime); throws QpSetupError for invalid input, or for a
+   * sparse structure too large to store densely.
+   */
   async setup(
-    structure: QpProblem,
+    structure: AnyQpProblem,
     settings?: Partial<QpSettings>,
     params?: QpParams[],
   ): Promise<GpuHandle> {
-    return new GpuHandle(this.ctx, this.backward, structure, settings, params);
+    let dense: QpProblem;
+    try {
+      dense = toDenseProblem(structure, GPU_DENSE_BYTES);
+    } catch (e) {
+      throw new QpSetupError(
+        'invalid_input',
+        `the WebGPU engine stores P and A densely: ${errorMessage(e)}`,
+      );
+    }
+    return new GpuHandle(this.ctx, this.backward, dense, settings, params);
   }
 
   async solveBatch(
@@ -83,7 +107,7 @@ export class GpuEngine implements Engine {
     warm?: (WarmStart | undefined)[],
   ): Promise<GpuQpResult[]> {
     const t0 = performance.now();
-    const s = resolveSettings(settings);
+    const s = resolveSettings(gpuSettings(settings));
     const problems =
       batch.kind === 'problems'
         ? batch.problems
@@ -92,8 +116,15 @@ export class GpuEngine implements Engine {
     if (bad) return problems.map((p) => failedResult(p, 'invalid_input', bad, t0));
     if (batch.kind === 'shared') return this.solveShared(batch, s, warm, problems, t0);
     const results = new Array<GpuQpResult>(problems.length);
-    const groups = new Map<string, { i: number; pp: PreparedProblem }[]>();
-    problems.forEach((p, i) => {
+    const groups = new Map<string, { i: number; pp: PreparedProblem<DenseMatrix> }[]>();
+    problems.forEach((given, i) => {
+      let p: QpProblem;
+      try {
+        p = toDenseProblem(given, GPU_DENSE_BYTES);
+      } catch (e) {
+        const message = `the WebGPU engine stores P and A densely: ${errorMessage(e)}`;
+        return (results[i] = failedResult(given, 'invalid_input', message, t0));
+      }
       const issue = validateProblem(p);
       if (issue) return (results[i] = failedResult(p, issue.status, issue.message, t0));
       try {
@@ -122,12 +153,12 @@ export class GpuEngine implements Engine {
     batch: Extract<QpBatch, { kind: 'shared' }>,
     s: QpSettings,
     warm: (WarmStart | undefined)[] | undefined,
-    problems: QpProblem[],
+    problems: AnyQpProblem[],
     t0: number,
   ): Promise<QpResult[]> {
     let handle: GpuHandle;
     try {
-      handle = new GpuHandle(this.ctx, this.backward, batch.structure, s, batch.params);
+      handle = await this.setup(batch.structure, s, batch.params);
     } catch (e) {
       if (!(e instanceof QpSetupError)) throw e;
       return problems.map((p) => failedResult(p, e.status, e.message, t0));
@@ -141,7 +172,7 @@ export class GpuEngine implements Engine {
 
   /** One chunk of same-size problems on the per-problem regime; re-run once after a device loss. */
   private async runProblems(
-    probs: PreparedProblem[],
+    probs: PreparedProblem<DenseMatrix>[],
     s: QpSettings,
     t0: number,
   ): Promise<GpuQpResult[]> {
@@ -175,7 +206,7 @@ export class GpuEngine implements Engine {
   }
 
   /** Splits a group so that every buffer stays under the device's binding limit. */
-  private *chunks<T extends { pp: PreparedProblem }>(group: T[]): Generator<T[]> {
+  private *chunks<T extends { pp: PreparedProblem<DenseMatrix> }>(group: T[]): Generator<T[]> {
     const { n, m } = group[0].pp;
     const limit = Math.min(
       this.ctx.limits.maxStorageBufferBindingSize,

@@ -4,7 +4,7 @@
  * per (row types, ρ) and recomputed only when ρ or the row types change; the batch ρ carries over
  * from one solve to the next. Only the parameter vectors travel on each solve.
  */
-import type { QpProblem, QpResult, QpSettings } from '../solvers/qp/types';
+import type { DenseMatrix, QpProblem, QpResult, QpSettings } from '../solvers/qp/types';
 import {
   assembleResult,
   failedResult,
@@ -27,6 +27,17 @@ import type { GpuContext } from './device';
 import { SharedBackend, sharedOperator, type SharedStructureOnDevice } from './backend-shared';
 import { dataStride, stateStride } from './admm-layout';
 
+/**
+ * The engine's defaults over the caller's settings. No duality-gap test unless asked: OSQP turns it
+ * off in its single-precision builds, since an f32 iterate's gap is rounding-limited (residuals are
+ * still confirmed in Float64). ρ re-estimated every 4 checks (OSQP's automatic interval) rather
+ * than every 50 iterations: each change refactors on the device (or rebuilds the shared GEMM
+ * operator on the CPU), and the f32 cases of the spec table were written against that cadence.
+ */
+export function gpuSettings(settings?: Partial<QpSettings>): Partial<QpSettings> {
+  return { check_dualgap: false, adaptive_rho_iterations: 0, ...settings };
+}
+
 /** GEMM operators kept per handle (distinct row types × ρ met so far). */
 const OPERATOR_CACHE = 4;
 const MAX_WORKGROUPS = 65535;
@@ -38,7 +49,7 @@ export class GpuHandle implements QpHandle {
   readonly settings: QpSettings;
   results: QpResult[] = [];
   private params: QpParams[];
-  private readonly st: ScaledStructure;
+  private readonly st: ScaledStructure<DenseMatrix>;
   private rho: number;
   private onDevice: (SharedStructureOnDevice & { generation: number }) | null = null;
   private readonly operators = new Map<string, Float32Array>();
@@ -57,7 +68,11 @@ export class GpuHandle implements QpHandle {
     params: QpParams[] = [{}],
   ) {
     const t0 = performance.now();
-    ({ settings: this.settings, st: this.st } = setupStructure(structure, settings, params));
+    ({ settings: this.settings, st: this.st } = setupStructure(
+      structure,
+      gpuSettings(settings),
+      params,
+    ));
     this.n = structure.n;
     this.m = structure.m;
     this.params = params;
@@ -125,7 +140,7 @@ export class GpuHandle implements QpHandle {
     const t0 = this.pendingSetupT0 ?? performance.now();
     this.pendingSetupT0 = null;
     const results = new Array<QpResult>(problems.length);
-    const ok: { i: number; pp: PreparedProblem }[] = [];
+    const ok: { i: number; pp: PreparedProblem<DenseMatrix> }[] = [];
     problems.forEach((p, i) => {
       const issue = validateVectors(p);
       if (issue) return (results[i] = failedResult(p, issue.status, issue.message, t0));
@@ -156,7 +171,7 @@ export class GpuHandle implements QpHandle {
   }
 
   /** Runs one chunk; if the device is lost meanwhile, re-uploads and runs it once more. */
-  private runChunk(probs: PreparedProblem[], t0: number) {
+  private runChunk(probs: PreparedProblem<DenseMatrix>[], t0: number) {
     return this.ctx.runRecovering(async () => {
       const backend = new SharedBackend(
         this.ctx,

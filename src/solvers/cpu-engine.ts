@@ -3,13 +3,20 @@
  * src/solvers/grad, behind the Engine interface. It is the fallback when WebGPU is missing and the
  * reference the WebGPU engine is tested against.
  */
-import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
+import type { AnyQpProblem, QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
 import { solveBatch } from './qp/batch';
 import { CpuSolver, type WarmOption } from './qp/handle';
 import type { QpParams } from './qp/prepared';
 import { backwardBatch } from './grad';
 import type { BackwardItem, GradMethod, GradOptions, QpGradients } from './grad/types';
 import { backwardThrough, type BackwardOutcome, type Engine, type QpHandle } from './engine';
+import { denseBytes, toDenseProblem, toSparseProblem } from './qp/matrix';
+import { sparseAdjoint } from './grad/kkt-sparse';
+import { gradientsFromAdjoint } from './grad/kkt';
+import { errorMessage } from './errors';
+
+/** Largest dense P and A (bytes) a handle's backward pass makes from a sparse structure. */
+const BACKWARD_DENSE_BYTES = 2 ** 29;
 
 class CpuHandle implements QpHandle {
   readonly engine = 'cpu' as const;
@@ -54,10 +61,23 @@ class CpuHandle implements QpHandle {
     method: GradMethod,
     options?: GradOptions,
   ): Promise<BackwardOutcome[]> {
+    if (dl_dx.length !== this.solver.size)
+      throw new Error(`backward: ${dl_dx.length} gradients for ${this.solver.size} problems`);
+    if (method === 'kkt' && this.solver.linsys === 'sparse')
+      return Promise.resolve(
+        this.solver.problems().map((p, i) => this.kktOnStructure(p, i, dl_dx[i], options)),
+      );
     // Per item on the CPU: one failing item must not take the others' gradients with it.
     const problems = this.solver.problems();
     return Promise.all(
-      problems.map(async (p, i) => {
+      problems.map(async (given, i): Promise<BackwardOutcome> => {
+        let p: QpProblem;
+        try {
+          // The gradient methods take dense data (dP and dA are dense n×n and m×n).
+          p = toDenseProblem(given, BACKWARD_DENSE_BYTES);
+        } catch (e) {
+          return { ok: false, error: `gradients need P and A stored densely: ${errorMessage(e)}` };
+        }
         const [o] = await backwardThrough(
           this.owner,
           [p],
@@ -69,6 +89,38 @@ class CpuHandle implements QpHandle {
         return o;
       }),
     );
+  }
+
+  /**
+   * Exact gradients of problem i through the forward solve's sparse structure: the adjoint system
+   * is factored as a sibling of the handle's KKT factorization (its AMD ordering and symbolic
+   * analysis, in the scaled space), and the dense gradients follow from the adjoint.
+   */
+  private kktOnStructure(
+    p: AnyQpProblem,
+    i: number,
+    g: ArrayLike<number>,
+    options?: GradOptions,
+  ): BackwardOutcome {
+    try {
+      const r = this.solver.results[i];
+      if (!r) throw new Error('the problem has not been solved');
+      if (denseBytes(p.n, p.m) > BACKWARD_DENSE_BYTES)
+        throw new Error(
+          `dense dP and dA for n = ${p.n}, m = ${p.m} exceed ${BACKWARD_DENSE_BYTES / 2 ** 20} MB; ` +
+            'kktBackwardSparse gives them on the sparsity pattern',
+        );
+      const { active, xt, yt } = sparseAdjoint(
+        toSparseProblem(p),
+        r,
+        g,
+        options,
+        this.solver.adjointStructure(),
+      );
+      return { ok: true, grads: gradientsFromAdjoint(p, r.x, r.y, active, xt, yt) };
+    } catch (e) {
+      return { ok: false, error: errorMessage(e) };
+    }
   }
 
   dispose(): void {}
@@ -95,7 +147,7 @@ export class CpuEngine implements Engine {
   }
 
   async setup(
-    structure: QpProblem,
+    structure: AnyQpProblem,
     settings?: Partial<QpSettings>,
     params?: QpParams[],
   ): Promise<CpuHandle> {

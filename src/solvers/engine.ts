@@ -3,7 +3,7 @@
  * solves, batched backward passes, and handles. A handle is OSQP's setup/update/solve: a structure
  * (P, A) set up once, then many parameter vectors solved warm and differentiated on the same engine.
  */
-import type { QpEngine, QpProblem, QpResult, QpSettings } from './qp/types';
+import type { AnyQpProblem, QpEngine, QpProblem, QpResult, QpSettings } from './qp/types';
 import type { QpParams } from './qp/prepared';
 import type { WarmOption } from './qp/handle';
 import type {
@@ -50,7 +50,7 @@ export interface QpHandle {
 export interface Engine extends QpEngine, BackwardEngine {
   /** Sets up a structure; throws QpSetupError for invalid input or a P that is not PSD. */
   setup(
-    structure: QpProblem,
+    structure: AnyQpProblem,
     settings?: Partial<QpSettings>,
     params?: QpParams[],
   ): Promise<QpHandle>;

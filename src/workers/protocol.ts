@@ -2,7 +2,8 @@
  * What crosses the page ↔ solver-worker boundary. Everything here is structured-clonable;
  * typed arrays are transferred, not copied (see `transferables`).
  */
-import type { QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import type { AnyQpProblem, QpBatch, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
+import { isSparseProblem } from '../solvers/qp/types';
 import type { EnvelopeRequest, EnvelopeResponse } from './envelopeJob';
 import type { GeometryRequest, GeometryResponse } from './geometryJob';
 import type { AdmmWalkReply, AdmmWalkRequest } from './admmWalkJob';
@@ -112,8 +113,9 @@ export function transferables(arrays: (Typed | undefined)[]): ArrayBuffer[] {
   return [...seen];
 }
 
-export function problemArrays(p: QpProblem): Typed[] {
-  return [p.P.data, p.q, p.A.data, p.l, p.u];
+export function problemArrays(p: AnyQpProblem): Typed[] {
+  const csc = isSparseProblem(p) ? [p.P.indptr, p.P.indices, p.A.indptr, p.A.indices] : [];
+  return [p.P.data, p.q, p.A.data, p.l, p.u, ...csc];
 }
 
 export function resultArrays(r: QpResult): (Typed | undefined)[] {

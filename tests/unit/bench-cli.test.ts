@@ -87,6 +87,13 @@ describe('bench command line', () => {
     [['--max-memory-mb', '-1'], '--max-memory-mb must be > 0, got -1'],
     [['--polish=yes'], '--polish takes no value'],
     [['extra'], "bench takes no positional arguments, got 'extra'"],
+    [['--set', 'netlib'], "--set must be one of maros-meszaros, bpqp, got 'netlib'"],
+    [['--problems', 'HS21'], '--problems needs --set'],
+    [['--osqp', 'off'], '--osqp needs --set'],
+    [
+      ['--set', 'maros-meszaros', '--handles', '3'],
+      '--set and --handles are two different benchmarks: choose one',
+    ],
     [
       ['--sizes', '2000x1000', '--batches', '16384', '--max-memory-mb', '8192'],
       'size 2000x1000 at batch 16384 needs about 4503375 MB, above the memory limit of 8192 MB (raise it with --max-memory-mb)',
@@ -116,6 +123,35 @@ describe('bench command line', () => {
     ]);
     expect(args.config.batches).toEqual([1, 64, 1024]);
     expect(args.out).toBe('bench-out');
+  });
+});
+
+describe('bench --set maros-meszaros', () => {
+  it('without OSQP: the README reference times, said so; the summary counts what it says', async () => {
+    const io = bufferIo();
+    const out = join(dir, 'set');
+    const argv = ['--set', 'maros-meszaros', '--problems', 'TAME,HS21', '--osqp', 'off'];
+    expect(await benchCommand([...argv, '--out', out], io)).toBe(0);
+    expect(io.stderr).toEqual([]);
+    const md = readdirSync(out).find((f) => f.endsWith('.md')) as string;
+    const json = JSON.parse(readFileSync(join(out, md.replace(/\.md$/, '.json')), 'utf8')) as {
+      config: { eps: number; polish: boolean };
+      summary: { problems: number; within1e6: number; wrongSolved: string[]; osqpSource: string };
+      rows: { name: string; ours: { status: string }; relErr: number; osqpMs?: number }[];
+    };
+    expect(json.config).toMatchObject({ eps: 1e-6, polish: true });
+    expect(json.rows.map((r) => [r.name, r.ours.status])).toEqual([
+      ['HS21', 'solved'],
+      ['TAME', 'solved'],
+    ]);
+    expect(json.summary).toMatchObject({ problems: 2, within1e6: 2, wrongSolved: [] });
+    expect(json.summary.osqpSource).toMatch(
+      /^osqp not importable \(off \(--osqp off\)\); OSQP 1\.1\.3's reference times from .*README\.md/,
+    );
+    // TAME is in the README's list (0.03 ms), HS21 is not.
+    expect(json.rows.find((r) => r.name === 'TAME')?.osqpMs).toBe(0.03);
+    expect(json.rows.find((r) => r.name === 'HS21')?.osqpMs).toBeUndefined();
+    expect(readFileSync(join(out, md), 'utf8')).toMatch(/\| TAME \| 2 \| 3 \| 7 \| solved \|/);
   });
 });
 

@@ -74,6 +74,20 @@ describe('cli solve', () => {
     expect(out.obj).toBeCloseTo(1 / 9, 5);
   });
 
+  it('says which linear system ran; --linsys forces one, and its value is checked', () => {
+    const file = join(MM_DIR, 'QAFIRO.json');
+    const auto = JSON.parse(cli(['solve', file]).stdout);
+    expect(auto.linsys).toBe('sparse');
+    const dense = JSON.parse(cli(['solve', file, '--linsys', 'dense']).stdout);
+    expect(dense.linsys).toBe('dense');
+    expect(dense.obj).toBeCloseTo(auto.obj, 5);
+    expectOneLineError(
+      cli(['solve', file, '--linsys', 'lu']),
+      2,
+      /^error: --linsys must be one of auto, dense, sparse, got 'lu'$/,
+    );
+  });
+
   it('exits 0 on an infeasible problem and prints NaN as null', () => {
     const r = cli(['solve', 'tests/fixtures/infeasible.json']);
     expect(r.code).toBe(0);

@@ -87,28 +87,29 @@ describe('memory is estimated from declared shapes before anything is allocated'
     expectOneLineError(
       r,
       1,
-      /tall\.json: n = 1 variables and m = 50000000 rows: it needs about [\d.]+ GB in the dense engine \(data .*\), above the memory limit of 2048 MB \(raise it with --max-memory-mb\)$/,
+      /tall\.json: n = 1 variables and m = 50000000 rows with 0 stored entries: it needs about [\d.]+ GB before its LDLᵀ factor \(data .*\), above the memory limit of 2048 MB \(raise it with --max-memory-mb\)$/,
     );
     // It once grew to 10.9 GB; now it is the size of Node itself.
     expect(r.maxRssMb).toBeLessThan(250);
   });
 
-  it('n = 7000 with an empty P and --time-limit 2 is refused at once by the estimate', () => {
+  it('n = 7000 with an empty P and --time-limit 2: the sparse engine solves it within the limit', () => {
+    // Once a dense setup that ran for minutes; now P and A are stored as CSC and factored by LDLᵀ.
     const r = cli(['solve', file('n7000.json', JSON.stringify(boxLp(7000))), '--time-limit', '2']);
-    expectOneLineError(
-      r,
-      1,
-      /n = 7000 variables and m = 7000 rows: it needs about 5\.\d GB .* above the memory limit of 2048 MB \(raise it with --max-memory-mb\)$/,
-    );
-    expect(r.maxRssMb).toBeLessThan(300);
+    expect(r.signal, 'killed by the timeout').toBeNull();
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(['solved', 'time_limit_reached']).toContain(out.status);
+    expect(out.linsys).toBe('sparse');
+    expect(r.maxRssMb).toBeLessThan(400);
   });
 
   it('--max-memory-mb lowers the limit, and its value is checked', () => {
     const path = file('box300.json', JSON.stringify(boxLp(300)));
     expectOneLineError(
-      cli(['solve', path, '--max-memory-mb', '4']),
+      cli(['solve', path, '--max-memory-mb', '0.1']),
       1,
-      /above the memory limit of 4 MB \(raise it with --max-memory-mb\)$/,
+      /above the memory limit of 0\.1 MB \(raise it with --max-memory-mb\)$/,
     );
     expectOneLineError(
       cli(['solve', path, '--max-memory-mb', '0']),
@@ -155,8 +156,9 @@ describe('the bytes read are capped', () => {
 });
 
 describe('--time-limit covers setup', () => {
-  it('n = 3000 (a dense setup of about a minute) stops near the limit with time_limit_reached', () => {
-    const r = cli(['solve', file('n3000.json', JSON.stringify(boxLp(3000))), '--time-limit', '1'], {
+  it('n = 3000 on the dense path (a setup of about a minute) stops near the limit with time_limit_reached', () => {
+    const path = file('n3000.json', JSON.stringify(boxLp(3000)));
+    const r = cli(['solve', path, '--time-limit', '1', '--linsys', 'dense'], {
       timeoutMs: 30_000,
     });
     expect(r.signal, 'killed by the timeout').toBeNull();
@@ -166,13 +168,20 @@ describe('--time-limit covers setup', () => {
     expect(out.iter).toBe(0);
     expect(out.x).toHaveLength(3000);
     expect(out.x[0]).toBeNull();
-    expect(out.message).toMatch(/^the time limit ran out before the solver returned \(setup/);
+    expect(out.message).toMatch(/^the time limit ran out during .* \(setup\), before any iterate$/);
     expect(r.maxRssMb).toBeLessThan(1500);
   });
 
   it('in a batch, problems done before the deadline keep their results', () => {
     const batch = { batch: [SMALL, boxLp(3000), SMALL] };
-    const r = cli(['solve', file('mixed.json', JSON.stringify(batch)), '--time-limit', '1']);
+    const r = cli([
+      'solve',
+      file('mixed.json', JSON.stringify(batch)),
+      '--time-limit',
+      '1',
+      '--linsys',
+      'dense',
+    ]);
     expect(r.code).toBe(0);
     const { results } = JSON.parse(r.stdout);
     expect(results.map((x: { status: string }) => x.status)).toEqual([

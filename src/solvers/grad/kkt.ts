@@ -10,7 +10,8 @@
  * The adjoint [x̃; ỹ] = K⁻¹[−g; 0] (BPQP's [z̃; ν̃]) gives every gradient of ℓ with g = ∂ℓ/∂x*
  * (Eq. 12): dq = x̃, dP = ½(x̃xᵀ + xx̃ᵀ), dA_𝒜 = ỹxᵀ + y_𝒜x̃ᵀ, db_𝒜 = −ỹ, zero on inactive rows.
  */
-import type { ActiveKind, DenseMatrix, QpProblem, QpResult } from '../qp/types';
+import type { ActiveKind, AnyQpProblem, DenseMatrix, QpProblem, QpResult } from '../qp/types';
+import { mul } from '../qp/matrix';
 import { assembleKkt, ldlFactor, ldlSolve, type LdlFactor } from '../linalg/ldl';
 import { normInf, zeros } from '../linalg/dense';
 import type { GradOptions, QpGradients } from './types';
@@ -31,7 +32,7 @@ const DIFFERENTIABLE = new Set(['solved', 'solved_inaccurate']);
 
 /** Throws a one-line reason when (problem, result, g) cannot be differentiated. */
 export function checkBackwardInput(
-  problem: QpProblem,
+  problem: AnyQpProblem,
   result: QpResult,
   g: ArrayLike<number>,
 ): void {
@@ -63,7 +64,7 @@ const SLACK_TOL = 1e-6;
  * not on. An explicit `override` is taken as is.
  */
 export function activeSetOf(
-  problem: QpProblem,
+  problem: AnyQpProblem,
   result: QpResult,
   override?: ActiveKind[],
 ): ActiveSet {
@@ -72,6 +73,7 @@ export function activeSetOf(
     throw new Error(`active set has length ${labels?.length ?? 0}, expected m = ${problem.m}`);
   }
   const yZero = ZERO_MULTIPLIER * Math.max(1, normInf(result.y));
+  let Ax: Float64Array | undefined;
   const rows: number[] = [];
   const kinds: ActiveSet['kinds'] = [];
   for (let i = 0; i < problem.m; i++) {
@@ -82,20 +84,14 @@ export function activeSetOf(
     if (!Number.isFinite(bound))
       throw new Error(`row ${i} is marked '${label}' but that bound is infinite`);
     if (!override && kind !== 'equality' && Math.abs(result.y[i]) <= yZero) {
-      const slack = Math.abs(dotRow(problem.A, i, result.x) - bound);
+      Ax ??= mul(problem.A, result.x);
+      const slack = Math.abs(Ax[i] - bound);
       if (slack > SLACK_TOL * Math.max(1, Math.abs(bound))) continue;
     }
     rows.push(i);
     kinds.push(kind);
   }
   return { rows, kinds };
-}
-
-/** a_iᵀx. */
-function dotRow(A: DenseMatrix, i: number, x: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < A.cols; j++) s += A.data[i * A.cols + j] * x[j];
-  return s;
 }
 
 /** A_𝒜: the binding rows of A. */
@@ -207,7 +203,7 @@ export function boundPerturbation(
 
 /** BPQP Eq. 12: the data gradients from the adjoint [x̃; ỹ] at (x, y) with binding rows 𝒜. */
 export function gradientsFromAdjoint(
-  problem: QpProblem,
+  problem: Pick<AnyQpProblem, 'n' | 'm'>,
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   active: ActiveSet,

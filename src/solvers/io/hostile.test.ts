@@ -9,7 +9,7 @@ import { ProblemFormatError, echo, escapeControl } from './errors';
 import { parseProblemJson, problemToJson } from './json';
 import { parseQps } from './qps';
 import { parseProblemText } from './index';
-import { MemoryBudget, denseFootprint } from './limits';
+import { MemoryBudget, sparseFootprint } from './limits';
 import { nearestKey } from './keys';
 
 const MB = 2 ** 20;
@@ -36,14 +36,14 @@ describe('memory estimated from declared shapes', () => {
     const e = refusal(() => parseProblemJson(text, { limits: { maxMemoryBytes: 2048 * MB } }));
     expect(e.code).toBe('memory');
     expect(e.message).toMatch(
-      /^n = 1 variables and m = 50000000 rows: it needs about [\d.]+ GB in the dense engine .* above the memory limit of 2048 MB$/,
+      /^n = 1 variables and m = 50000000 rows with 0 stored entries: it needs about [\d.]+ GB before its LDLᵀ factor .* above the memory limit of 2048 MB$/,
     );
     // Nothing of the 400 MB that A alone would take was allocated.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * MB);
   });
 
   it('counts every problem of a batch: data and output add up, the solver workspace is the largest', () => {
-    const one = denseFootprint(300, 300);
+    const one = sparseFootprint(300, 300, 0);
     const limit = 2 * (one.data + one.output) + one.solver + 1;
     const batch = (k: number) => ({
       batch: Array.from({ length: k }, () => ({
@@ -56,34 +56,38 @@ describe('memory estimated from declared shapes', () => {
     );
     const e = refusal(() => parseProblemJson(batch(3), { limits: { maxMemoryBytes: limit } }));
     expect(e.message).toMatch(
-      /^problem 2: n = 300 variables and m = 300 rows: with the problems before it, the file needs/,
+      /^problem 2: n = 300 variables and m = 300 rows with 0 stored entries: with the problems before it, the file needs/,
     );
   });
 
-  it('refuses a QPS file whose dense form would not fit, naming its size', () => {
-    // 3000 columns, each in one row: a few kB of text, a 3000×3000 dense P and A.
+  it('estimates a QPS file by its stored entries, not by its dense size', () => {
+    // 3000 columns, each in one row: a few kB of text; dense P and A would take 144 MB, the
+    // sparse engine's data a few hundred kB.
     const cols = Array.from({ length: 3000 }, (_, j) => ` x${j} c 1`).join('\n');
     const text = `NAME BIG\nROWS\n N obj\n L c\nCOLUMNS\n${cols}\nRHS\n rhs c 1\nENDATA\n`;
-    const e = refusal(() => parseQps(text, { limits: { maxMemoryBytes: 64 * MB } }));
+    expect(parseQps(text, { limits: { maxMemoryBytes: 64 * MB } }).m).toBe(3001);
+    const e = refusal(() => parseQps(text, { limits: { maxMemoryBytes: 0.5 * MB } }));
     expect(e.code).toBe('memory');
-    expect(e.message).toMatch(/^n = 3000 variables and m = 3001 rows: it needs about/);
+    expect(e.message).toMatch(
+      /^n = 3000 variables and m = 3001 rows with 6000 stored entries: it needs about/,
+    );
   });
 
-  it('without limits the app keeps its old behaviour (only the dense-storage cap)', () => {
+  it('without limits only the dimension cap applies', () => {
     expect(parseProblemJson(tall(1000)).problems[0].m).toBe(1000);
     expect(refusal(() => parseProblemJson(tall(100_000_000))).message).toMatch(
-      /too large for dense storage/,
+      /A has 100000000 rows, too many \(at most 50000000\)/,
     );
   });
 
   it('the budget itself: admits up to the limit, refuses past it', () => {
-    const f = denseFootprint(10, 5);
+    const f = sparseFootprint(10, 5, 20);
     const exact = f.data + f.output + f.solver;
-    new MemoryBudget({ maxMemoryBytes: exact }).admit(10, 5);
-    expect(() => new MemoryBudget({ maxMemoryBytes: exact - 1 }).admit(10, 5)).toThrow(
+    new MemoryBudget({ maxMemoryBytes: exact }).admit(10, 5, '', 20);
+    expect(() => new MemoryBudget({ maxMemoryBytes: exact - 1 }).admit(10, 5, '', 20)).toThrow(
       ProblemFormatError,
     );
-    new MemoryBudget().admit(1e6, 1e6);
+    new MemoryBudget().admit(1e6, 1e6, '', 1e7);
   });
 });
 

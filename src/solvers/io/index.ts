@@ -26,7 +26,8 @@ export {
 export { parseQps, type QpsOptions } from './qps';
 export {
   MemoryBudget,
-  denseFootprint,
+  sparseFootprint,
+  factorFootprint,
   formatBytes,
   type Footprint,
   type ParseLimits,

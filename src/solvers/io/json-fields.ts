@@ -3,20 +3,23 @@
  * bound vectors. Each reader checks its input completely and reports the first
  * defect through `fail`, which prefixes the problem index and throws.
  */
-import type { DenseMatrix } from '../qp/types';
-import { zeros } from '../linalg/dense';
+import type { Csc } from '../qp/types';
+import { cscAlloc, cscFromMatrix, cscFromTriplets } from '../linalg/sparse/csc';
 import { boundValue, echo } from './errors';
 
 /** Throws a ProblemFormatError with the problem's prefix; never returns. */
 export type Fail = (message: string) => never;
 
-/** Largest rows×cols we agree to store densely (the engines use dense matrices). */
+/** Largest rows×cols of a matrix written out densely (an array of rows) in a file. */
 export const MAX_DENSE_ENTRIES = 50_000_000;
+/** Largest number of rows or columns a matrix may declare, whatever its entries. */
+export const MAX_DIMENSION = 50_000_000;
 
 const CSC_KEYS = new Set(['shape', 'indptr', 'indices', 'data', 'nnz', 'format']);
 
 export interface ParsedMatrix {
-  matrix: DenseMatrix;
+  /** The matrix in canonical CSC (an array of rows loses its zeros; a CSC object sums duplicates). */
+  matrix: Csc;
   /** False for an empty dense matrix `[]`, whose column count the caller must supply. */
   colsKnown: boolean;
 }
@@ -39,9 +42,25 @@ function describe(v: unknown): string {
 function checkDenseSize(field: string, rows: number, cols: number, fail: Fail): void {
   if (rows * cols > MAX_DENSE_ENTRIES) {
     fail(
-      `${field} is ${rows}×${cols}, too large for dense storage (at most ${MAX_DENSE_ENTRIES} entries)`,
+      `${field} is ${rows}×${cols}, too large to give as an array of rows (at most ${MAX_DENSE_ENTRIES} entries; use the CSC form)`,
     );
   }
+}
+
+/**
+ * Entries a matrix field declares, read without allocating: rows × columns of an array of rows,
+ * indptr's last value (else data's length) of a CSC object; 0 when malformed (readMatrix reports).
+ */
+export function declaredEntries(value: unknown): number {
+  if (Array.isArray(value)) {
+    const first = value[0];
+    return Array.isArray(first) ? value.length * first.length : 0;
+  }
+  if (!isRecord(value)) return 0;
+  const { indptr, data } = value;
+  if (Array.isArray(indptr) && indptr.length > 0 && isIndex(indptr[indptr.length - 1]))
+    return indptr[indptr.length - 1] as number;
+  return Array.isArray(data) ? data.length : 0;
 }
 
 /**
@@ -70,13 +89,15 @@ export function readMatrix(value: unknown, field: string, fail: Fail): ParsedMat
 
 function readDense(rowsData: unknown[], field: string, fail: Fail): ParsedMatrix {
   const rows = rowsData.length;
-  if (rows === 0) return { matrix: zeros(0, 0), colsKnown: false };
+  if (rows === 0) return { matrix: cscAlloc(0, 0, 0), colsKnown: false };
   const first = rowsData[0];
   if (!Array.isArray(first))
     return fail(`${field}[0] must be an array (a matrix row), got ${describe(first)}`);
   const cols = first.length;
   checkDenseSize(field, rows, cols, fail);
-  const M = zeros(rows, cols);
+  const I: number[] = [];
+  const J: number[] = [];
+  const V: number[] = [];
   for (let i = 0; i < rows; i++) {
     const row = rowsData[i];
     if (!Array.isArray(row))
@@ -88,13 +109,17 @@ function readDense(rowsData: unknown[], field: string, fail: Fail): ParsedMatrix
       const v = r[j];
       if (typeof v !== 'number' || !Number.isFinite(v))
         fail(`${field}[${i}][${j}] must be a finite number, got ${describe(v)}`);
-      M.data[i * cols + j] = v as number;
+      if (v === 0) continue;
+      I.push(i);
+      J.push(j);
+      V.push(v as number);
     }
   }
-  return { matrix: M, colsKnown: true };
+  return { matrix: cscFromTriplets(rows, cols, I, J, V), colsKnown: true };
 }
 
-function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): DenseMatrix {
+/** A CSC object, checked entry by entry, as canonical typed CSC (duplicates summed, as scipy). */
+function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): Csc {
   for (const key of Object.keys(obj)) {
     if (!CSC_KEYS.has(key))
       fail(`${field}: unknown CSC key "${echo(key)}" (expected shape, indptr, indices, data)`);
@@ -132,21 +157,20 @@ function readCsc(obj: Record<string, unknown>, field: string, fail: Fail): Dense
     fail(`${field}.data has length ${data.length} but indptr[${cols}] = ${nnz}`);
   if (obj.nnz !== undefined && obj.nnz !== nnz)
     fail(`${field}.nnz is ${describe(obj.nnz)} but indptr[${cols}] = ${nnz}`);
-  checkDenseSize(field, rows, cols, fail);
-  const M = zeros(rows, cols);
-  for (let j = 0; j < cols; j++) {
-    for (let k = indptr[j] as number; k < (indptr[j + 1] as number); k++) {
-      const i = indices[k];
-      if (!isIndex(i) || i >= rows)
-        fail(`${field}.indices[${k}] = ${describe(i)} is out of range for ${rows} rows`);
-      const v = data[k];
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        fail(`${field}.data[${k}] must be a finite number, got ${describe(v)}`);
-      // Duplicates are summed, as in the CSC convention (scipy, OSQP).
-      M.data[(i as number) * cols + j] += v as number;
-    }
+  const M = cscAlloc(rows, cols, nnz);
+  M.indptr.set(indptr as number[]);
+  for (let k = 0; k < nnz; k++) {
+    const i = indices[k];
+    if (!isIndex(i) || i >= rows)
+      fail(`${field}.indices[${k}] = ${describe(i)} is out of range for ${rows} rows`);
+    const v = data[k];
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail(`${field}.data[${k}] must be a finite number, got ${describe(v)}`);
+    M.indices[k] = i as number;
+    M.data[k] = v as number;
   }
-  return M;
+  // Rows sorted within columns, duplicates summed (the CSC convention of scipy and OSQP).
+  return cscFromMatrix(M, field);
 }
 
 /** A vector of finite numbers (q). */

@@ -2,11 +2,14 @@
  * JSON problem files: one problem {P, q, r, A, l, u, ...} or {"batch": [problem, ...]}.
  * Format reference: docs/problem-format.md.
  */
-import type { CscMatrix, DenseMatrix, QpProblem } from '../qp/types';
-import { zeros } from '../linalg/dense';
+import type { AnyQpProblem, Csc, CscMatrix, DenseMatrix, SparseQpProblem } from '../qp/types';
+import { isSparseProblem } from '../qp/types';
+import { cscAlloc, cscToMatrix, cscTranspose } from '../linalg/sparse/csc';
 import { ProblemFormatError, echo, stripBom } from './errors';
+import { symmetricUpper } from './symmetric';
 import {
-  MAX_DENSE_ENTRIES,
+  MAX_DIMENSION,
+  declaredEntries,
   declaredShape,
   describe,
   isRecord,
@@ -24,11 +27,9 @@ import { errorMessage } from '../errors';
 const PROBLEM_FILE_KEYS: readonly string[] = [...PROBLEM_KEYS, ...META_KEYS, FREE_META_KEY];
 const BATCH_FILE_KEYS: readonly string[] = ['batch', ...META_KEYS, FREE_META_KEY];
 
-/** Relative tolerance under which P and Pᵀ count as equal (then averaged). */
-const SYMMETRY_TOL = 1e-10;
-
 export interface ParsedProblems {
-  problems: QpProblem[];
+  /** The problems in the sparse form the files use: CSC, P as its upper triangle (OSQP's). */
+  problems: SparseQpProblem[];
   /** True when the file was {"batch": [...]}, even with a single problem. */
   batch: boolean;
   /** Top-level keys of a batch file other than "batch". */
@@ -137,7 +138,11 @@ function metaOf(
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
-function parseOne(obj: Record<string, unknown>, prefix: string, budget: MemoryBudget): QpProblem {
+function parseOne(
+  obj: Record<string, unknown>,
+  prefix: string,
+  budget: MemoryBudget,
+): SparseQpProblem {
   const fail: Fail = (message) => {
     throw new ProblemFormatError(prefix + message);
   };
@@ -161,24 +166,28 @@ function parseOne(obj: Record<string, unknown>, prefix: string, budget: MemoryBu
   const mDeclared = aShape ? aShape[0] : 0;
   if (mGiven !== undefined && mGiven !== mDeclared && (aShape || !hasA))
     fail(`A has ${mDeclared} rows but m is ${mGiven}`);
-  budget.admit(n, mDeclared, prefix);
-  if (n * n > MAX_DENSE_ENTRIES)
-    fail(`q has length ${n}: the ${n}×${n} matrix P is too large for dense storage`);
+  if (mDeclared > MAX_DIMENSION)
+    fail(`A has ${mDeclared} rows, too many (at most ${MAX_DIMENSION})`);
+  const nnzDeclared = (hasP ? declaredEntries(obj.P) : 0) + (hasA ? declaredEntries(obj.A) : 0);
+  budget.admit(n, mDeclared, prefix, nnzDeclared);
 
-  let P: DenseMatrix = zeros(n, n);
+  let P: Csc = cscAlloc(n, n, 0);
   if (hasP) {
     const parsed = readMatrix(obj.P, 'P', fail);
     const cols = parsed.colsKnown ? parsed.matrix.cols : 0;
     if (parsed.matrix.rows !== n || cols !== n) {
       fail(`P is ${parsed.matrix.rows}×${cols} but q has length ${n}`);
     }
-    P = symmetricP(parsed.matrix, fail);
+    const U = symmetricUpper(parsed.matrix);
+    if (!('indptr' in U))
+      fail(`P is not symmetric: P[${U.j}][${U.i}] = ${U.pji} but P[${U.i}][${U.j}] = ${U.pij}`);
+    else P = U;
   }
 
-  let A: DenseMatrix = zeros(0, n);
+  let A: Csc = cscAlloc(0, n, 0);
   if (hasA) {
     const parsed = readMatrix(obj.A, 'A', fail);
-    if (!parsed.colsKnown) A = zeros(0, n);
+    if (!parsed.colsKnown) A = cscAlloc(0, n, 0);
     else if (parsed.matrix.cols !== n)
       fail(`A has ${parsed.matrix.cols} columns but q has length ${n}`);
     else A = parsed.matrix;
@@ -205,56 +214,9 @@ function parseOne(obj: Record<string, unknown>, prefix: string, budget: MemoryBu
   }
 
   const meta = metaOf(obj, PROBLEM_KEYS, prefix);
-  const problem: QpProblem = { n, m, P, q, r, A, l, u };
+  const problem: SparseQpProblem = { n, m, P, q, r, A, l, u };
   if (meta) problem.meta = meta;
   return problem;
-}
-
-/**
- * Full symmetric P. A symmetric P is kept (averaged with Pᵀ to remove round-off);
- * a P with only its upper (OSQP convention) or only its lower triangle filled is
- * mirrored; anything else is not a valid cost Hessian.
- */
-function symmetricP(P: DenseMatrix, fail: Fail): DenseMatrix {
-  const n = P.rows;
-  const d = P.data;
-  let maxAbs = 0;
-  for (let k = 0; k < d.length; k++) maxAbs = Math.max(maxAbs, Math.abs(d[k]));
-  let worst = 0;
-  let wi = 0;
-  let wj = 0;
-  let lowerNonzero = false;
-  let upperNonzero = false;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const low = d[i * n + j];
-      const up = d[j * n + i];
-      if (low !== 0) lowerNonzero = true;
-      if (up !== 0) upperNonzero = true;
-      const gap = Math.abs(low - up);
-      if (gap > worst) [worst, wi, wj] = [gap, i, j];
-    }
-  }
-  const out = zeros(n, n);
-  const o = out.data;
-  // One triangle only: mirror it (then the other entry is 0 and low + up is the value).
-  const oneTriangle = lowerNonzero !== upperNonzero;
-  if (!oneTriangle && worst > SYMMETRY_TOL * maxAbs) {
-    fail(
-      `P is not symmetric: P[${wi}][${wj}] = ${d[wi * n + wj]} but P[${wj}][${wi}] = ${d[wj * n + wi]}`,
-    );
-  }
-  for (let i = 0; i < n; i++) {
-    o[i * n + i] = d[i * n + i];
-    for (let j = 0; j < i; j++) {
-      const low = d[i * n + j];
-      const up = d[j * n + i];
-      const v = oneTriangle ? low + up : (low + up) / 2;
-      o[i * n + j] = v;
-      o[j * n + i] = v;
-    }
-  }
-  return out;
 }
 
 /** CSC copy of a dense matrix, zeros dropped, row indices sorted within each column. */
@@ -279,11 +241,34 @@ function boundsToJson(v: Float64Array): (number | null)[] {
   return Array.from(v, (x) => (Number.isFinite(x) ? x : null));
 }
 
+/** The full symmetric matrix in CSC from its upper triangle U (the strictly upper part mirrored). */
+function symmetricFull(U: Csc): CscMatrix {
+  const T = cscTranspose(U);
+  const indptr = [0];
+  const indices: number[] = [];
+  const data: number[] = [];
+  for (let j = 0; j < U.cols; j++) {
+    // Rows above and on the diagonal from U's column j, below it from row j of U (Tᵀ's column j).
+    for (let k = U.indptr[j]; k < U.indptr[j + 1]; k++) {
+      indices.push(U.indices[k]);
+      data.push(U.data[k]);
+    }
+    for (let k = T.indptr[j]; k < T.indptr[j + 1]; k++) {
+      if (T.indices[k] <= j) continue;
+      indices.push(T.indices[k]);
+      data.push(T.data[k]);
+    }
+    indptr.push(indices.length);
+  }
+  return { shape: [U.rows, U.cols], indptr, indices, data };
+}
+
 /**
  * JSON form of a problem, inverse of parseProblemJson: the descriptive meta keys (name, source,
- * ...) first, any other meta entry inside "meta", then the engine fields.
+ * ...) first, any other meta entry inside "meta", then the engine fields. P is written in full
+ * (both triangles), as the Maros–Meszaros files and scipy's symmetric matrices are.
  */
-export function problemToJson(p: QpProblem): ProblemJson {
+export function problemToJson(p: AnyQpProblem): ProblemJson {
   const entries = Object.entries(p.meta ?? {});
   const described = entries.filter(([k]) => META_KEYS.includes(k));
   const free = entries.filter(([k]) => !META_KEYS.includes(k));
@@ -292,10 +277,10 @@ export function problemToJson(p: QpProblem): ProblemJson {
     ...(free.length > 0 ? { [FREE_META_KEY]: Object.fromEntries(free) } : {}),
     n: p.n,
     m: p.m,
-    P: denseToCsc(p.P),
+    P: isSparseProblem(p) ? symmetricFull(p.P) : denseToCsc(p.P),
     q: Array.from(p.q),
     r: p.r,
-    A: denseToCsc(p.A),
+    A: isSparseProblem(p) ? cscToMatrix(p.A) : denseToCsc(p.A),
     l: boundsToJson(p.l),
     u: boundsToJson(p.u),
   };

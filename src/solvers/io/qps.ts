@@ -4,10 +4,9 @@
  * with A = [constraint rows; identity rows for the variable bounds].
  * Conventions are documented in docs/problem-format.md.
  */
-import type { QpProblem } from '../qp/types';
-import { zeros } from '../linalg/dense';
+import type { SparseQpProblem } from '../qp/types';
+import { cscFromTriplets } from '../linalg/sparse/csc';
 import { ProblemFormatError, boundValue, echo, stripBom } from './errors';
-import { MAX_DENSE_ENTRIES } from './json-fields';
 import { MemoryBudget, type ParseLimits } from './limits';
 import { QpsReader, type MpsLayout, type QpsModel } from './qps-reader';
 
@@ -24,7 +23,7 @@ export interface QpsOptions {
    * a file cut off before its RHS or BOUNDS section would otherwise be solved as another problem.
    */
   allowTruncated?: boolean;
-  /** Refuse a problem that would not fit, before its dense matrices are allocated. */
+  /** Refuse a problem that would not fit, before its matrices are allocated. */
   limits?: ParseLimits;
 }
 
@@ -32,7 +31,7 @@ export interface QpsOptions {
  * Parse a QPS/MPS file (a leading UTF-8 byte-order mark is skipped). Throws ProblemFormatError
  * with a line number.
  */
-export function parseQps(input: string, options: QpsOptions = {}): QpProblem {
+export function parseQps(input: string, options: QpsOptions = {}): SparseQpProblem {
   const text = stripBom(input);
   const layout = options.layout ?? 'auto';
   const allowTruncated = options.allowTruncated ?? false;
@@ -78,7 +77,7 @@ function buildProblem(
   model: QpsModel,
   boundRows: 'finite' | 'all',
   budget: MemoryBudget,
-): QpProblem {
+): SparseQpProblem {
   const n = model.colNames.length;
   const mc = model.rowNames.length;
   const warnings = model.warnings;
@@ -107,14 +106,16 @@ function buildProblem(
   }
 
   const m = mc + bounded.length;
-  budget.admit(n, m);
-  if (m * n > MAX_DENSE_ENTRIES || n * n > MAX_DENSE_ENTRIES) {
-    throw new ProblemFormatError(
-      `problem with ${n} variables and ${m} rows is too large for dense storage`,
-    );
+  const nnzQ = model.qTriplets.length;
+  budget.admit(n, m, '', model.aTriplets.length + bounded.length + nnzQ);
+  const aI: number[] = [];
+  const aJ: number[] = [];
+  const aV: number[] = [];
+  for (const [i, j, v] of model.aTriplets) {
+    aI.push(i);
+    aJ.push(j);
+    aV.push(v);
   }
-  const A = zeros(m, n);
-  for (const [i, j, v] of model.aTriplets) A.data[i * n + j] = v;
   const l = new Float64Array(m);
   const u = new Float64Array(m);
   for (let i = 0; i < mc; i++) {
@@ -127,13 +128,25 @@ function buildProblem(
     u[i] = ui;
   }
   bounded.forEach((j, k) => {
-    A.data[(mc + k) * n + j] = 1;
+    aI.push(mc + k);
+    aJ.push(j);
+    aV.push(1);
     l[mc + k] = lower[j];
     u[mc + k] = model.upper[j];
   });
+  const A = cscFromTriplets(m, n, aI, aJ, aV);
 
-  const P = zeros(n, n);
-  for (const [i, j, v] of model.qTriplets) P.data[i * n + j] = v;
+  // The triplets list Q in full (both (i, j) and (j, i)); the engine keeps its upper triangle.
+  const pI: number[] = [];
+  const pJ: number[] = [];
+  const pV: number[] = [];
+  for (const [i, j, v] of model.qTriplets) {
+    if (i > j) continue;
+    pI.push(i);
+    pJ.push(j);
+    pV.push(v);
+  }
+  const P = cscFromTriplets(n, n, pI, pJ, pV);
 
   const meta: Record<string, unknown> = model.name ? { name: model.name } : {};
   Object.assign(meta, {

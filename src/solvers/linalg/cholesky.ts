@@ -1,4 +1,6 @@
 import type { DenseMatrix } from '../qp/types';
+import { dotAt } from './dense';
+import { NO_DEADLINE, type Deadline } from '../deadline';
 
 /** Lower-triangular Cholesky factor L (row-major n×n) with M = L Lᵀ. */
 export interface CholeskyFactor {
@@ -20,23 +22,26 @@ export interface CholeskyFailure {
  * Cholesky factorization of the symmetric matrix M + shift·I (only the lower triangle is read).
  * Returns the factor, or the failing pivot when the matrix is not positive definite.
  */
-export function choleskyFactor(M: DenseMatrix, shift = 0): CholeskyFactor | CholeskyFailure {
+export function choleskyFactor(
+  M: DenseMatrix,
+  shift = 0,
+  deadline: Deadline = NO_DEADLINE,
+): CholeskyFactor | CholeskyFailure {
   const n = M.rows;
   if (M.cols !== n) throw new Error(`choleskyFactor: matrix is ${M.rows}×${M.cols}, not square`);
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     const rj = j * n;
-    let s = M.data[rj + j] + shift;
-    for (let k = 0; k < j; k++) s -= L[rj + k] * L[rj + k];
+    const s = M.data[rj + j] + shift - dotAt(L, rj, L, rj, j);
     if (!(s > 0)) return { index: j, pivot: s };
     const ljj = Math.sqrt(s);
     L[rj + j] = ljj;
+    const inv = 1 / ljj;
     for (let i = j + 1; i < n; i++) {
       const ri = i * n;
-      let t = M.data[ri + j];
-      for (let k = 0; k < j; k++) t -= L[ri + k] * L[rj + k];
-      L[ri + j] = t / ljj;
+      L[ri + j] = (M.data[ri + j] - dotAt(L, ri, L, rj, j)) * inv;
     }
+    deadline.tick(j * (n - j), 'a Cholesky factorization');
   }
   const U = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) U[j * n + i] = L[i * n + j];
@@ -51,16 +56,12 @@ export function isCholeskyFailure(f: CholeskyFactor | CholeskyFailure): f is Cho
 export function choleskySolve(f: CholeskyFactor, b: Float64Array): Float64Array {
   const { n, L, U } = f;
   for (let i = 0; i < n; i++) {
-    let s = b[i];
     const ri = i * n;
-    for (let k = 0; k < i; k++) s -= L[ri + k] * b[k];
-    b[i] = s / L[ri + i];
+    b[i] = (b[i] - dotAt(L, ri, b, 0, i)) / L[ri + i];
   }
   for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
     const ri = i * n;
-    for (let k = i + 1; k < n; k++) s -= U[ri + k] * b[k];
-    b[i] = s / U[ri + i];
+    b[i] = (b[i] - dotAt(U, ri + i + 1, b, i + 1, n - i - 1)) / U[ri + i];
   }
   return b;
 }

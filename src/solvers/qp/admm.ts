@@ -1,7 +1,9 @@
 import type { Workspace } from './workspace';
 import { RHO_EQ_OVER_RHO_INEQ, RHO_MAX, RHO_MIN, RHO_TOL, RowType } from './workspace';
-import { matTVec, matVec, normInf } from '../linalg/dense';
-import type { AdmmEvaluation, Residuals } from './evaluation';
+import { normInf } from '../linalg/dense';
+import { mul, symMul, tMul } from './matrix';
+import { supportOfBounds, type AdmmEvaluation, type Residuals } from './evaluation';
+import type { Deadline } from '../deadline';
 
 /** The ADMM steps of OSQP (Stellato et al. 2020, Algorithm 1), on the scaled problem. */
 
@@ -44,42 +46,56 @@ export function rhoVector(rowType: Int8Array, rho: number): Float64Array {
 /** ρ clipped to OSQP's [RHO_MIN, RHO_MAX]. */
 export const clampRho = (rho: number): number => Math.min(Math.max(rho, RHO_MIN), RHO_MAX);
 
-/** Sets the workspace's scalar ρ and per-row ρᵢ, and takes the factorization for them. */
-export function setRhoVec(w: Workspace, rho: number): void {
-  w.rho = fillRhoVec(w.rowType, rho, w.rhoVec, w.rhoInvVec);
-  w.linsys = w.factors.get(w.rhoVec);
+/**
+ * Sets the workspace's scalar ρ and per-row ρᵢ, and takes the factorization for them. Past the
+ * deadline the factorization throws DeadlineError and the workspace keeps its previous ρ (the
+ * driver then stops on its own time check).
+ */
+export function setRhoVec(w: Workspace, rho: number, deadline?: Deadline): void {
+  const rhoVec = new Float64Array(w.m);
+  const rhoInvVec = new Float64Array(w.m);
+  const r = fillRhoVec(w.rowType, rho, rhoVec, rhoInvVec);
+  w.linsys = w.factors.get(rhoVec, deadline);
+  w.rho = r;
+  w.rhoVec.set(rhoVec);
+  w.rhoInvVec.set(rhoInvVec);
 }
+
+// The steps read the workspace's arrays into locals first: V8 then keeps them in registers
+// instead of reloading each field from the workspace at every element.
 
 /** Solves for (x̃ᵏ⁺¹, z̃ᵏ⁺¹) with right-hand side [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ]. */
 export function updateXZTilde(w: Workspace): void {
-  const { n, m, rhs, settings } = w;
-  for (let j = 0; j < n; j++) rhs[j] = settings.sigma * w.xPrev[j] - w.q[j];
-  for (let i = 0; i < m; i++) rhs[n + i] = w.zPrev[i] - w.rhoInvVec[i] * w.y[i];
+  const { n, m, rhs, xPrev, q, zPrev, rhoInvVec, y } = w;
+  const sigma = w.settings.sigma;
+  for (let j = 0; j < n; j++) rhs[j] = sigma * xPrev[j] - q[j];
+  for (let i = 0; i < m; i++) rhs[n + i] = zPrev[i] - rhoInvVec[i] * y[i];
+  // w.xTilde and w.zTilde are views of rhs[0, n) and rhs[n, n + m).
   w.linsys.solve(rhs);
-  for (let j = 0; j < n; j++) w.xTilde[j] = rhs[j];
-  for (let i = 0; i < m; i++) w.zTilde[i] = rhs[n + i];
 }
 
 /** xᵏ⁺¹ = αx̃ᵏ⁺¹ + (1 − α)xᵏ. */
 export function updateX(w: Workspace): void {
+  const { n, x, xTilde, xPrev } = w;
   const a = w.settings.alpha;
-  for (let j = 0; j < w.n; j++) w.x[j] = a * w.xTilde[j] + (1 - a) * w.xPrev[j];
+  for (let j = 0; j < n; j++) x[j] = a * xTilde[j] + (1 - a) * xPrev[j];
 }
 
 /** zᵏ⁺¹ = Π[l,u](αz̃ᵏ⁺¹ + (1 − α)zᵏ + ρ⁻¹yᵏ). */
 export function updateZ(w: Workspace): void {
+  const { m, z, zTilde, zPrev, rhoInvVec, y, l, u } = w;
   const a = w.settings.alpha;
-  for (let i = 0; i < w.m; i++) {
-    const v = a * w.zTilde[i] + (1 - a) * w.zPrev[i] + w.rhoInvVec[i] * w.y[i];
-    w.z[i] = Math.min(Math.max(v, w.l[i]), w.u[i]);
+  for (let i = 0; i < m; i++) {
+    const v = a * zTilde[i] + (1 - a) * zPrev[i] + rhoInvVec[i] * y[i];
+    z[i] = Math.min(Math.max(v, l[i]), u[i]);
   }
 }
 
 /** yᵏ⁺¹ = yᵏ + ρ(αz̃ᵏ⁺¹ + (1 − α)zᵏ − zᵏ⁺¹). */
 export function updateY(w: Workspace): void {
+  const { m, z, zTilde, zPrev, rhoVec, y } = w;
   const a = w.settings.alpha;
-  for (let i = 0; i < w.m; i++)
-    w.y[i] += w.rhoVec[i] * (a * w.zTilde[i] + (1 - a) * w.zPrev[i] - w.z[i]);
+  for (let i = 0; i < m; i++) y[i] += rhoVec[i] * (a * zTilde[i] + (1 - a) * zPrev[i] - z[i]);
 }
 
 /**
@@ -111,15 +127,24 @@ function normInfScaled(v: Float64Array, s: Float64Array | null): number {
 /** Fills w.Ax, w.Px, w.Aty at (x, z, y) and returns the residuals. */
 export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Residuals {
   const { n, m, scaling: s, tmpN, tmpM } = w;
-  matVec(w.A, x, w.Ax);
-  matVec(w.P, x, w.Px);
-  matTVec(w.A, y, w.Aty);
+  mul(w.A, x, w.Ax);
+  symMul(w.P, x, w.Px);
+  tMul(w.A, y, w.Aty);
+  let quad = 0;
+  let lin = 0;
   for (let i = 0; i < m; i++) tmpM[i] = w.Ax[i] - z[i];
-  for (let j = 0; j < n; j++) tmpN[j] = w.Px[j] + w.q[j] + w.Aty[j];
+  for (let j = 0; j < n; j++) {
+    tmpN[j] = w.Px[j] + w.q[j] + w.Aty[j];
+    quad += x[j] * w.Px[j];
+    lin += w.q[j] * x[j];
+  }
   const primScaled = normInf(tmpM);
   const dualScaled = normInf(tmpN);
   const primScaleScaled = Math.max(normInf(w.Ax), normInf(z));
   const dualScaleScaled = Math.max(normInf(w.Px), normInf(w.Aty), normInf(w.q));
+  // The gap's terms scale by c (x̄ᵀP̄x̄ = c·xᵀPx, q̄ᵀx̄ = c·qᵀx, ūᵀȳ₊ = c·uᵀy₊).
+  const sc = supportOfBounds(w.l, w.u, y);
+  const gapScaleScaled = Math.max(Math.abs(quad), Math.abs(lin), Math.abs(sc));
   if (w.settings.scaled_termination) {
     return {
       prim: primScaled,
@@ -130,6 +155,8 @@ export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Resid
       dualScaled,
       primScaleScaled,
       dualScaleScaled,
+      gap: quad + lin + sc,
+      gapScale: gapScaleScaled,
     };
   }
   const Einv = s.Einv;
@@ -145,6 +172,8 @@ export function computeResiduals(w: Workspace, x = w.x, z = w.z, y = w.y): Resid
     dualScaled,
     primScaleScaled,
     dualScaleScaled,
+    gap: s.cinv * (quad + lin + sc),
+    gapScale: s.cinv * gapScaleScaled,
   };
 }
 
@@ -171,13 +200,13 @@ export function evaluateWorkspace(w: Workspace): AdmmEvaluation {
     else if (v < 0) support += w.l[i] * v;
   }
   const dyNorm = normInfScaled(dy, E);
-  const atdyNorm = normInfScaled(matTVec(w.A, dy, w.tmpN), Dinv);
+  const atdyNorm = normInfScaled(tMul(w.A, dy, w.tmpN), Dinv);
   const cinv = unscaled ? s.cinv : 1;
   const dxNorm = normInfScaled(w.deltaX, unscaled ? s.D : null);
   let qdx = 0;
   for (let j = 0; j < n; j++) qdx += w.q[j] * w.deltaX[j];
-  const pdxNorm = cinv * normInfScaled(matVec(w.P, w.deltaX, w.tmpN), Dinv);
-  matVec(w.A, w.deltaX, w.tmpM);
+  const pdxNorm = cinv * normInfScaled(symMul(w.P, w.deltaX, w.tmpN), Dinv);
+  mul(w.A, w.deltaX, w.tmpM);
   let adxUpper = -Infinity;
   let adxLower = -Infinity;
   for (let i = 0; i < m; i++) {
@@ -186,7 +215,16 @@ export function evaluateWorkspace(w: Workspace): AdmmEvaluation {
     if (w.l[i] > -Infinity) adxLower = Math.max(adxLower, -v);
   }
   return {
-    ...r,
+    prim: r.prim,
+    dual: r.dual,
+    primScale: r.primScale,
+    dualScale: r.dualScale,
+    primScaled: r.primScaled,
+    dualScaled: r.dualScaled,
+    primScaleScaled: r.primScaleScaled,
+    dualScaleScaled: r.dualScaleScaled,
+    gap: r.gap,
+    gapScale: r.gapScale,
     dyNorm,
     atdyNorm,
     support,

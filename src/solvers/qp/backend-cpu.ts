@@ -17,6 +17,7 @@ import type { AdmmBackend, ScaledIterate } from './driver';
 import type { AdmmEvaluation } from './evaluation';
 import type { PreparedProblem } from './prepared';
 import type { FactorCache } from './factorCache';
+import { DeadlineError, NO_DEADLINE, type Deadline } from '../deadline';
 
 /** A workspace for a prepared problem at scalar ρ, started from its x⁰, z⁰, y⁰. */
 export function createWorkspace(
@@ -24,11 +25,21 @@ export function createWorkspace(
   s: QpSettings,
   factors: FactorCache,
   rho: number,
+  deadline: Deadline = NO_DEADLINE,
 ): Workspace {
   const { n, m } = pp;
-  const rhoVec = new Float64Array(m);
-  const rhoInvVec = new Float64Array(m);
+  // Every vector is a view of one buffer: one allocation per solve instead of twenty.
+  const buffer = new Float64Array(9 * n + 10 * m);
+  let used = 0;
+  const vec = (k: number, from?: Float64Array) => {
+    const v = buffer.subarray(used, (used += k));
+    if (from) v.set(from);
+    return v;
+  };
+  const rhoVec = vec(m);
+  const rhoInvVec = vec(m);
   const r = fillRhoVec(pp.rowType, rho, rhoVec, rhoInvVec);
+  const rhs = vec(n + m);
   return {
     n,
     m,
@@ -43,28 +54,28 @@ export function createWorkspace(
     rho: r,
     rhoVec,
     rhoInvVec,
-    linsys: factors.get(rhoVec),
+    linsys: factors.get(rhoVec, deadline),
     factors,
     rhoUpdates: 0,
-    x: Float64Array.from(pp.x0),
-    xPrev: new Float64Array(n),
-    z: Float64Array.from(pp.z0),
-    zPrev: new Float64Array(m),
-    y: Float64Array.from(pp.y0),
-    xTilde: new Float64Array(n),
-    zTilde: new Float64Array(m),
-    deltaX: new Float64Array(n),
-    deltaY: new Float64Array(m),
-    xSnap: Float64Array.from(pp.x0),
-    ySnap: Float64Array.from(pp.y0),
+    x: vec(n, pp.x0),
+    xPrev: vec(n),
+    z: vec(m, pp.z0),
+    zPrev: vec(m),
+    y: vec(m, pp.y0),
+    xTilde: rhs.subarray(0, n),
+    zTilde: rhs.subarray(n),
+    deltaX: vec(n),
+    deltaY: vec(m),
+    xSnap: vec(n, pp.x0),
+    ySnap: vec(m, pp.y0),
     snapIter: 0,
     iter: 0,
-    rhs: new Float64Array(n + m),
-    Ax: new Float64Array(m),
-    Px: new Float64Array(n),
-    Aty: new Float64Array(n),
-    tmpN: new Float64Array(n),
-    tmpM: new Float64Array(m),
+    rhs,
+    Ax: vec(m),
+    Px: vec(n),
+    Aty: vec(n),
+    tmpN: vec(n),
+    tmpM: vec(m),
   };
 }
 
@@ -89,7 +100,11 @@ export class CpuBackend implements AdmmBackend {
   readonly chunkMs = 40;
   private running: Uint8Array;
 
-  constructor(readonly workspaces: Workspace[]) {
+  constructor(
+    readonly workspaces: Workspace[],
+    /** ρ refactorizations stop here; the driver then ends the solve on its own time check. */
+    private readonly deadline: Deadline = NO_DEADLINE,
+  ) {
     this.running = new Uint8Array(workspaces.length).fill(1);
   }
 
@@ -115,7 +130,13 @@ export class CpuBackend implements AdmmBackend {
   setRho(rho: Float64Array): void {
     this.workspaces.forEach((w, b) => {
       if (w.rho === rho[b]) return;
-      setRhoVec(w, rho[b]);
+      try {
+        setRhoVec(w, rho[b], this.deadline);
+      } catch (e) {
+        // Out of time while refactoring: the driver stops right after, on the last iterate.
+        if (e instanceof DeadlineError) return;
+        throw e;
+      }
       w.rhoUpdates++;
     });
   }
@@ -146,6 +167,8 @@ const STOPPED: AdmmEvaluation = Object.freeze({
   dualScaled: NaN,
   primScaleScaled: NaN,
   dualScaleScaled: NaN,
+  gap: NaN,
+  gapScale: NaN,
   dyNorm: NaN,
   atdyNorm: NaN,
   support: NaN,

@@ -9,7 +9,7 @@
  * (`runAdmmSync`, for solveQp and the gradient methods' inner solves) and asynchronously on the
  * GPU or in a worker that must stay responsive (`runAdmmAsync`).
  */
-import type { QpProblem, QpSettings, QpStatus } from './types';
+import type { AnyQpProblem, QpSettings, QpStatus } from './types';
 import { unscaleSolution, type Scaling } from './scaling';
 import {
   confirmDualInfeasible,
@@ -62,7 +62,7 @@ export interface AdmmBackend {
 
 /** What the driver knows of each problem: its original data and scaling, for the confirmations. */
 export interface DriverProblem {
-  problem: QpProblem;
+  problem: AnyQpProblem;
   scaling: Scaling;
 }
 
@@ -97,7 +97,10 @@ export interface AdmmOutcome {
   certificate?: Float64Array;
 }
 
-/** OSQP 1.0's iteration-based interval: ρ is re-estimated every 4 termination checks. */
+/**
+ * OSQP 1.x's automatic iteration interval (adaptive_rho_iterations = 0): ρ is re-estimated every 4
+ * termination checks, or every 100 iterations without checks. Its default is a fixed 50 iterations.
+ */
 const ADAPTIVE_RHO_MULTIPLE_TERMINATION = 4;
 const ADAPTIVE_RHO_FIXED = 100;
 const MAX_STEPS_PER_CALL = 500;
@@ -157,7 +160,12 @@ export function* admmDriver(input: DriverInput): Driver<AdmmOutcome[]> {
   const { problems, settings: s } = input;
   const B = problems.length;
   const check = s.check_termination;
-  let rhoEvery = check > 0 ? ADAPTIVE_RHO_MULTIPLE_TERMINATION * check : ADAPTIVE_RHO_FIXED;
+  let rhoEvery =
+    s.adaptive_rho_iterations > 0
+      ? s.adaptive_rho_iterations
+      : check > 0
+        ? ADAPTIVE_RHO_MULTIPLE_TERMINATION * check
+        : ADAPTIVE_RHO_FIXED;
   const timeBased = s.adaptive_rho && s.adaptive_rho_interval > 0;
   const deadline = s.time_limit > 0 ? input.t0 + s.time_limit * 1000 : Infinity;
   const rho = Float64Array.from(input.rho, clampRho);

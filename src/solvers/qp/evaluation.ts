@@ -6,9 +6,10 @@
  * Backends (CPU in Float64, WebGPU in f32) only compute the numbers of `AdmmEvaluation`; they never
  * decide a status.
  */
-import type { QpProblem, QpSettings } from './types';
+import type { AnyQpProblem, QpSettings } from './types';
 import { DIVISION_TOL, RHO_MAX, RHO_MIN } from './workspace';
-import { matTVec, matVec, normInf } from '../linalg/dense';
+import { normInf } from '../linalg/dense';
+import { mul, symMul, tMul } from './matrix';
 
 /** Residuals and their normalizers, in the unscaled problem unless `scaled_termination`. */
 export interface Residuals {
@@ -25,6 +26,13 @@ export interface Residuals {
   dualScaled: number;
   primScaleScaled: number;
   dualScaleScaled: number;
+  /**
+   * Duality gap xᵀPx + qᵀx + uᵀy₊ + lᵀy₋ (y projected on the polar of the recession cone of [l, u])
+   * and max(|xᵀPx|, |qᵀx|, |uᵀy₊ + lᵀy₋|), which scales eps_rel in OSQP's gap test. Absent when a
+   * backend does not compute them (the Float64 confirmation always does).
+   */
+  gap?: number;
+  gapScale?: number;
 }
 
 /**
@@ -55,11 +63,33 @@ export interface AdmmEvaluation extends Residuals {
 /** What a check suggests for one problem; the driver confirms it in Float64 before claiming it. */
 export type Candidate = 'solved' | 'primal_infeasible' | 'dual_infeasible' | null;
 
-/** ‖r‖ ≤ k·(ε_abs + ε_rel·scale) for both residuals (k = 10: OSQP's 'solved_inaccurate'). */
+/**
+ * ‖r‖ ≤ k·(ε_abs + ε_rel·scale) for both residuals and, with check_dualgap, for the duality gap
+ * when it is known (k = 10: OSQP's 'solved_inaccurate').
+ */
 export function meetsTolerance(r: Residuals, m: number, s: QpSettings, k = 1): boolean {
   const primOk = m === 0 || r.prim <= k * (s.eps_abs + s.eps_rel * r.primScale);
   const dualOk = r.dual <= k * (s.eps_abs + s.eps_rel * r.dualScale);
-  return primOk && dualOk;
+  const gapOk =
+    !s.check_dualgap ||
+    r.gap === undefined ||
+    Math.abs(r.gap) <= k * (s.eps_abs + s.eps_rel * (r.gapScale ?? 0));
+  return primOk && dualOk && gapOk;
+}
+
+/**
+ * uᵀy₊ + lᵀy₋ with y projected on the polar of the recession cone of [l, u] (no positive part
+ * where u = ∞, no negative part where l = −∞), entries within 1e-15 of zero dropped (OSQP's
+ * deadzone): the support function of [l, u] at y, the dual objective's constraint term.
+ */
+export function supportOfBounds(l: Float64Array, u: Float64Array, y: ArrayLike<number>): number {
+  let sc = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (v > 1e-15 && u[i] !== Infinity) sc += u[i] * v;
+    else if (v < -1e-15 && l[i] !== -Infinity) sc += l[i] * v;
+  }
+  return sc;
 }
 
 /**
@@ -101,22 +131,29 @@ export function rhoChanged(rho: number, next: number, s: QpSettings): boolean {
   return next > rho * tol || next < rho / tol;
 }
 
-/** The residuals of (x, z, y) on the original problem, in Float64. */
+/** The residuals and duality gap of (x, z, y) on the original problem, in Float64. */
 export function originalResiduals(
-  p: QpProblem,
+  p: AnyQpProblem,
   x: Float64Array,
   z: Float64Array,
   y: Float64Array,
 ): Residuals {
-  const Ax = matVec(p.A, x);
-  const Px = matVec(p.P, x);
-  const Aty = matTVec(p.A, y);
+  const Ax = mul(p.A, x);
+  const Px = symMul(p.P, x);
+  const Aty = tMul(p.A, y);
   let prim = 0;
   for (let i = 0; i < p.m; i++) prim = Math.max(prim, Math.abs(Ax[i] - z[i]));
   let dual = 0;
   for (let j = 0; j < p.n; j++) dual = Math.max(dual, Math.abs(Px[j] + p.q[j] + Aty[j]));
   const primScale = Math.max(normInf(Ax), normInf(z));
   const dualScale = Math.max(normInf(Px), normInf(Aty), normInf(p.q));
+  let quad = 0;
+  let lin = 0;
+  for (let j = 0; j < p.n; j++) {
+    quad += x[j] * Px[j];
+    lin += p.q[j] * x[j];
+  }
+  const sc = supportOfBounds(p.l, p.u, y);
   return {
     prim,
     dual,
@@ -126,6 +163,8 @@ export function originalResiduals(
     dualScaled: dual,
     primScaleScaled: primScale,
     dualScaleScaled: dualScale,
+    gap: quad + lin + sc,
+    gapScale: Math.max(Math.abs(quad), Math.abs(lin), Math.abs(sc)),
   };
 }
 
@@ -137,7 +176,7 @@ export function originalResiduals(
  * Returns v, or null when the candidate does not hold up.
  */
 export function confirmPrimalInfeasible(
-  p: QpProblem,
+  p: AnyQpProblem,
   dy: Float64Array,
   eps: number,
 ): Float64Array | null {
@@ -156,29 +195,40 @@ export function confirmPrimalInfeasible(
     if (v[i] > 0) support += p.u[i] * v[i];
     else if (v[i] < 0) support += p.l[i] * v[i];
   }
-  if (!(support < 0 && normInf(matTVec(p.A, v)) < eps)) return null;
+  if (!(support < 0 && normInf(tMul(p.A, v)) < eps)) return null;
   return v;
 }
 
 /**
+ * How much tighter than OSQP's eps_dual_inf the Float64 confirmation of an unboundedness
+ * certificate is on ‖Pd‖ and on Ad's distance from the recession cone. OSQP accepts ‖Pd‖ < ε with
+ * ε = 1e-4, which a bounded problem can meet along a direction of tiny but positive curvature
+ * (PRIMALC1: ‖Pd‖ ≈ 7e-6, dᵀPd ≈ 5e-9, finite optimum). On a truly unbounded problem δx converges
+ * to a direction with Pd = 0, so the tighter test passes a few checks later; on PRIMALC1 it never
+ * does, and the solve ends honestly at max_iter instead of claiming infeasibility.
+ */
+export const DUAL_CERTIFICATE_MARGIN = 1e-2;
+
+/**
  * A dual infeasibility (unboundedness) certificate checked in Float64 on the original data:
- * d = δx normalized to ‖d‖∞ = 1 must have ‖Pd‖∞ < ε, qᵀd < −ε, and Ad in the recession cone of
- * [l, u] up to ε. Returns d, or null.
+ * d = δx normalized to ‖d‖∞ = 1 must have qᵀd < −ε, ‖Pd‖∞ < ε·margin and Ad in the recession cone
+ * of [l, u] up to ε·margin (DUAL_CERTIFICATE_MARGIN). Returns d, or null.
  */
 export function confirmDualInfeasible(
-  p: QpProblem,
+  p: AnyQpProblem,
   dx: Float64Array,
   eps: number,
 ): Float64Array | null {
   const norm = normInf(dx);
   if (!(norm > DIVISION_TOL)) return null;
   const d = dx.map((v) => v / norm);
+  const tight = eps * DUAL_CERTIFICATE_MARGIN;
   let qd = 0;
   for (let j = 0; j < p.n; j++) qd += p.q[j] * d[j];
-  if (!(qd < -eps) || !(normInf(matVec(p.P, d)) < eps)) return null;
-  const Ad = matVec(p.A, d);
+  if (!(qd < -eps) || !(normInf(symMul(p.P, d)) < tight)) return null;
+  const Ad = mul(p.A, d);
   for (let i = 0; i < p.m; i++) {
-    if ((p.u[i] < Infinity && Ad[i] > eps) || (p.l[i] > -Infinity && Ad[i] < -eps)) return null;
+    if ((p.u[i] < Infinity && Ad[i] > tight) || (p.l[i] > -Infinity && Ad[i] < -tight)) return null;
   }
   return d;
 }

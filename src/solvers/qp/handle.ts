@@ -5,12 +5,19 @@
  * parameter vectors q, l, u change between solves. The scaling (D, E, c) is fixed at setup, as in
  * OSQP: later q are scaled with the setup's c.
  */
-import type { QpProblem, QpResult, QpSettings, QpStatus, WarmStart } from './types';
+import type {
+  AnyQpProblem,
+  DenseMatrix,
+  QpProblem,
+  QpResult,
+  QpSettings,
+  QpStatus,
+  WarmStart,
+} from './types';
 import { validateMatrices, validateSettings, validateVectors } from './validate';
-import { FactorCache } from './factorCache';
+import type { FactorCache } from './factorCache';
 import { runAdmmAsync, runAdmmSync } from './driver';
 import {
-  assembleResult,
   failedResult,
   prepareProblem,
   scaleStructure,
@@ -18,8 +25,18 @@ import {
   type QpParams,
   type ScaledStructure,
 } from './prepared';
-import { cpuRun, errorStatus, resolveSettings } from './solve';
+import {
+  cpuRun,
+  factorCacheFor,
+  finishJob,
+  resolveSettings,
+  scaleForCpu,
+  setupFailure,
+  type CpuJob,
+} from './solve';
 import { errorMessage } from '../errors';
+import { isCsc } from './matrix';
+import type { AdjointStructure } from '../grad/kkt-sparse';
 
 /** A structure that cannot be set up (invalid input, or a P that is not PSD). */
 export class QpSetupError extends Error {
@@ -51,7 +68,7 @@ export function cacheCapacity(n: number, problems: number): number {
 }
 
 /** Validates a structure and settings; throws QpSetupError. */
-export function checkSetup(structure: QpProblem, settings?: Partial<QpSettings>): QpSettings {
+export function checkSetup(structure: AnyQpProblem, settings?: Partial<QpSettings>): QpSettings {
   const s = resolveSettings(settings);
   const bad = validateSettings(s);
   if (bad) throw new QpSetupError('invalid_input', bad);
@@ -60,22 +77,44 @@ export function checkSetup(structure: QpProblem, settings?: Partial<QpSettings>)
   return s;
 }
 
-/**
- * Validates a structure and scales it once, with the cost scaling taken over the well-formed q of
- * its parameter sets (a malformed one is reported when its problem is solved). Throws QpSetupError.
- */
-export function setupStructure(
-  structure: QpProblem,
-  settings: Partial<QpSettings> | undefined,
-  params: QpParams[],
-): { settings: QpSettings; st: ScaledStructure } {
-  const s = checkSetup(structure, settings);
+/** The well-formed q of a structure's parameter sets (a malformed one is reported at its solve). */
+export function costVectors(structure: AnyQpProblem, params: QpParams[]): Float64Array[] {
   const qs = params
     .map((v) => v.q ?? structure.q)
     .filter(
       (q) => q instanceof Float64Array && q.length === structure.n && q.every(Number.isFinite),
     );
-  return { settings: s, st: scaleStructure(structure, s, qs.length > 0 ? qs : [structure.q]) };
+  return qs.length > 0 ? qs : [structure.q];
+}
+
+/**
+ * Validates a dense structure and scales it once, densely (the WebGPU engine's handles), with the
+ * cost scaling taken over the well-formed q of its parameter sets. Throws QpSetupError.
+ */
+export function setupStructure(
+  structure: QpProblem,
+  settings: Partial<QpSettings> | undefined,
+  params: QpParams[],
+): { settings: QpSettings; st: ScaledStructure<DenseMatrix> } {
+  const s = checkSetup(structure, settings);
+  return { settings: s, st: scaleStructure(structure, s, costVectors(structure, params)) };
+}
+
+/**
+ * As setupStructure on the CPU engine: the structure may be dense or sparse, and its linear system
+ * is chosen (by size and density, or as settings.linsys says) before it is scaled in that storage.
+ */
+export function setupCpuStructure(
+  structure: AnyQpProblem,
+  settings: Partial<QpSettings> | undefined,
+  params: QpParams[],
+): { settings: QpSettings; st: ScaledStructure } {
+  const s = checkSetup(structure, settings);
+  try {
+    return { settings: s, st: scaleForCpu(structure, s, costVectors(structure, params)) };
+  } catch (e) {
+    throw new QpSetupError('invalid_input', errorMessage(e));
+  }
 }
 
 /** The warm start problem i gets under `warm` (its last solution for 'previous'). */
@@ -109,17 +148,17 @@ export class CpuSolver {
   private pendingSetupT0: number | null;
 
   constructor(
-    readonly structure: QpProblem,
+    readonly structure: AnyQpProblem,
     settings?: Partial<QpSettings>,
     params: QpParams[] = [{}],
     cacheSize = cacheCapacity(structure.n, params.length),
   ) {
     const t0 = performance.now();
-    ({ settings: this.settings, st: this.st } = setupStructure(structure, settings, params));
+    ({ settings: this.settings, st: this.st } = setupCpuStructure(structure, settings, params));
     this.n = structure.n;
     this.m = structure.m;
     this.params = params;
-    this.factors = new FactorCache(this.st.P, this.st.A, this.settings.sigma, undefined, cacheSize);
+    this.factors = factorCacheFor(this.st, this.settings, cacheSize);
     this.setupMs = performance.now() - t0;
     this.pendingSetupT0 = t0;
   }
@@ -128,8 +167,28 @@ export class CpuSolver {
     return this.params.length;
   }
 
+  /** The linear system the structure's solves use ('dense' or 'sparse'). */
+  get linsys(): 'dense' | 'sparse' {
+    return this.factors.storage;
+  }
+
+  /**
+   * The forward's sparse KKT structure for a backward pass (its scaled P̄, Ā, the scaling, and
+   * siblings of its factorization: no new ordering), once a sparse-path solve has factored it.
+   */
+  adjointStructure(): AdjointStructure | undefined {
+    const kkt = this.factors.sparseSystem;
+    if (!kkt || !isCsc(this.st.P) || !isCsc(this.st.A)) return undefined;
+    return {
+      factor: (sigma, rhoVec) => kkt.sibling(sigma, rhoVec),
+      scaling: this.st.scaling,
+      P: this.st.P,
+      A: this.st.A,
+    };
+  }
+
   /** The problems as given (structure with each parameter set). */
-  problems(): QpProblem[] {
+  problems(): AnyQpProblem[] {
     return this.params.map((v) => withParams(this.structure, v));
   }
 
@@ -151,14 +210,10 @@ export class CpuSolver {
       const t0 = this.startTime(i);
       const job = this.job(p, i, warm, t0);
       if ('status' in job) return job;
-      try {
-        return this.finish(
-          i,
-          assembleResult(job.pp, runAdmmSync(job.backend, job.request)[0], this.settings, t0),
-        );
-      } catch (e) {
-        return failedResult(p, errorStatus(e), errorMessage(e), t0);
-      }
+      return this.finish(
+        i,
+        finishJob(job, () => runAdmmSync(job.backend, job.request)),
+      );
     });
     return this.results;
   }
@@ -175,12 +230,22 @@ export class CpuSolver {
         out.push(job);
         continue;
       }
+      let outcomes: ReturnType<typeof runAdmmSync> | undefined;
+      let error: unknown;
       try {
-        const [o] = await runAdmmAsync(job.backend, job.request);
-        out.push(this.finish(i, assembleResult(job.pp, o, this.settings, t0)));
+        outcomes = await runAdmmAsync(job.backend, job.request);
       } catch (e) {
-        out.push(failedResult(p, errorStatus(e), errorMessage(e), t0));
+        error = e;
       }
+      out.push(
+        this.finish(
+          i,
+          finishJob(job, () => {
+            if (!outcomes) throw error;
+            return outcomes;
+          }),
+        ),
+      );
     }
     this.results = out;
     return out;
@@ -193,22 +258,23 @@ export class CpuSolver {
     return t;
   }
 
-  private job(p: QpProblem, i: number, warm: WarmOption, t0: number) {
+  private job(p: AnyQpProblem, i: number, warm: WarmOption, t0: number): CpuJob | QpResult {
     const issue = validateVectors(p);
     if (issue) return failedResult(p, issue.status, issue.message, t0);
     try {
-      const pp = prepareProblem(this.st, p, this.settings, warmFor(warm, i, this.results));
-      const rho = this.rho[i] ?? this.rho[0] ?? this.settings.rho;
-      const run = cpuRun(pp, this.settings, this.factors, rho, t0);
+      const s = this.settings;
+      const pp = prepareProblem(this.st, p, s, warmFor(warm, i, this.results));
+      const rho = this.rho[i] ?? this.rho[0] ?? s.rho;
+      const run = cpuRun(pp, s, this.factors, rho, t0);
       run.request.setupMs = this.setupMs;
-      return { pp, ...run };
+      return { problem: p, t0, s, pp, factors: this.factors, ...run };
     } catch (e) {
-      return failedResult(p, errorStatus(e), errorMessage(e), t0);
+      return setupFailure(p, e, t0);
     }
   }
 
   private finish(i: number, r: QpResult): QpResult {
-    this.rho[i] = r.rho;
+    if (Number.isFinite(r.rho)) this.rho[i] = r.rho;
     return r;
   }
 }

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fromRows, matTVec, matVec } from '../linalg/dense';
+import { fromRows } from '../linalg/dense';
+import { mul, symMul, tMul } from './matrix';
 import { polish, type PolishData } from './polish';
 import { DEFAULT_SETTINGS, type QpSettings } from './types';
 
 /** ‖Ax − z‖∞ and ‖Px + q + Aᵀy‖∞ of the polished point, computed independently of the solver. */
 function residualsOf(w: PolishData) {
   return (x: Float64Array, z: Float64Array, y: Float64Array) => {
-    const Ax = matVec(w.A, x);
-    const g = matVec(w.P, x);
-    const Aty = matTVec(w.A, y);
+    const Ax = mul(w.A, x);
+    const g = symMul(w.P, x);
+    const Aty = tMul(w.A, y);
     let prim = 0;
     let dual = 0;
     for (let i = 0; i < w.m; i++) prim = Math.max(prim, Math.abs(Ax[i] - z[i]));

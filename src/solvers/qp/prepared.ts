@@ -6,7 +6,9 @@
  */
 import type {
   ActiveKind,
+  AnyQpProblem,
   DenseMatrix,
+  LinSysPath,
   QpProblem,
   QpResult,
   QpSettings,
@@ -16,10 +18,14 @@ import type {
 import { scaleData, scaleVectors, scaleWarmStart, unscaleSolution, type Scaling } from './scaling';
 import { classifyRows } from './admm';
 import { objective } from './validate';
-import { polish } from './polish';
-import { originalResiduals } from './evaluation';
+import { denseActiveSetSolver, polish, sparseActiveSetSolver } from './polish';
+import { meetsTolerance, originalResiduals } from './evaluation';
 import type { AdmmOutcome } from './driver';
-import { matVec } from '../linalg/dense';
+import { mul, toDenseProblem, toSparseProblem, type QpMatrix } from './matrix';
+import type { PathChoice } from './linsys-path';
+import type { KktAnalysis } from '../linalg/sparse/kkt';
+import type { FactorCache } from './factorCache';
+import { DeadlineError, NO_DEADLINE, type Deadline } from '../deadline';
 
 /** The parameter vectors of one problem of a structure; a missing one keeps the structure's. */
 export interface QpParams {
@@ -28,25 +34,34 @@ export interface QpParams {
   u?: Float64Array;
 }
 
-/** A structure scaled once: P̄ = c·DPD, Ā = EAD, shared by every problem on it. */
-export interface ScaledStructure {
+/**
+ * A structure scaled once: P̄ = c·DPD, Ā = EAD, shared by every problem on it, in the storage of
+ * the linear system chosen for it (dense, or CSC with P̄ as its upper triangle).
+ */
+export interface ScaledStructure<M extends QpMatrix = QpMatrix> {
   /** The structure as given (its q, l, u are the defaults of its problems). */
-  problem: QpProblem;
+  problem: AnyQpProblem;
   scaling: Scaling;
-  P: DenseMatrix;
-  A: DenseMatrix;
+  P: M;
+  A: M;
+  /** The CPU engine's linear system for this structure (absent for the GPU engine's). */
+  linsys?: LinSysPath;
+  /** The sparse path's AMD ordering and symbolic analysis, made when the path was chosen. */
+  analysis?: KktAnalysis;
 }
 
 /** One problem ready for a backend. */
-export interface PreparedProblem {
+export interface PreparedProblem<M extends QpMatrix = QpMatrix> {
   /** The original problem (the structure with this problem's vectors). */
-  problem: QpProblem;
+  problem: AnyQpProblem;
   n: number;
   m: number;
   scaling: Scaling;
   /** Scaled P̄, Ā (the structure's, shared). */
-  P: DenseMatrix;
-  A: DenseMatrix;
+  P: M;
+  A: M;
+  /** The structure's linear system on the CPU engine. */
+  linsys?: LinSysPath;
   /** Scaled q̄ = c·Dq, l̄ = El, ū = Eu (±Infinity kept). */
   q: Float64Array;
   l: Float64Array;
@@ -59,18 +74,53 @@ export interface PreparedProblem {
   y0: Float64Array;
 }
 
-/** Ruiz scaling of a structure; the cost scaling c uses the largest of the given q. */
+/**
+ * Ruiz scaling of a structure; the cost scaling c uses the largest of the given q. Without a path
+ * choice the structure stays dense (the WebGPU engine's); with one, P̄ and Ā take the chosen
+ * storage. DeadlineError past the deadline.
+ */
 export function scaleStructure(
   structure: QpProblem,
   s: QpSettings,
+  qList?: Float64Array[],
+): ScaledStructure<DenseMatrix>;
+export function scaleStructure(
+  structure: AnyQpProblem,
+  s: QpSettings,
+  qList: Float64Array[] | undefined,
+  choice: PathChoice,
+  deadline?: Deadline,
+): ScaledStructure;
+export function scaleStructure(
+  structure: AnyQpProblem,
+  s: QpSettings,
   qList: Float64Array[] = [structure.q],
+  choice?: PathChoice,
+  deadline: Deadline = NO_DEADLINE,
 ): ScaledStructure {
-  const { scaling, scaled } = scaleData(structure.P, structure.A, qList, s.scaling);
-  return { problem: structure, scaling, P: scaled.P, A: scaled.A };
+  const data = choice?.path === 'sparse' ? toSparseProblem(structure) : toDenseProblem(structure);
+  // The CPU engine (a path chosen) measures P's columns as OSQP; the WebGPU engine in full.
+  const columns = choice ? 'upper' : 'full';
+  const { scaling, scaled } = scaleData<QpMatrix>(
+    data.P,
+    data.A,
+    qList,
+    s.scaling,
+    deadline,
+    columns,
+  );
+  return {
+    problem: structure,
+    scaling,
+    P: scaled.P,
+    A: scaled.A,
+    ...(choice ? { linsys: choice.path } : {}),
+    ...(choice?.analysis ? { analysis: choice.analysis } : {}),
+  };
 }
 
 /** The structure with one problem's vectors. */
-export function withParams(structure: QpProblem, v: QpParams): QpProblem {
+export function withParams<P extends AnyQpProblem>(structure: P, v: QpParams): P {
   return { ...structure, q: v.q ?? structure.q, l: v.l ?? structure.l, u: v.u ?? structure.u };
 }
 
@@ -85,12 +135,12 @@ function checkedWarm(v: Float64Array | undefined, len: number, name: string) {
  * Scales a (validated) problem's vectors on its structure and sets its starting iterate. Throws a
  * one-line Error for a malformed warm start.
  */
-export function prepareProblem(
-  st: ScaledStructure,
-  problem: QpProblem,
+export function prepareProblem<M extends QpMatrix>(
+  st: ScaledStructure<M>,
+  problem: AnyQpProblem,
   s: QpSettings,
   warm?: WarmStart,
-): PreparedProblem {
+): PreparedProblem<M> {
   const { n, m } = problem;
   const sc = st.scaling;
   const v = scaleVectors(sc, problem.q, problem.l, problem.u);
@@ -101,7 +151,7 @@ export function prepareProblem(
     const ws = scaleWarmStart(sc, checkedWarm(warm.x, n, 'x'), checkedWarm(warm.y, m, 'y'));
     if (ws.x) x0.set(ws.x);
     if (ws.y) y0.set(ws.y);
-    matVec(st.A, x0, z0);
+    mul(st.A, x0, z0);
     for (let i = 0; i < m; i++) z0[i] = Math.min(Math.max(z0[i], v.l[i]), v.u[i]);
   }
   return {
@@ -118,6 +168,7 @@ export function prepareProblem(
     x0,
     z0,
     y0,
+    ...(st.linsys ? { linsys: st.linsys } : {}),
   };
 }
 
@@ -128,7 +179,7 @@ export function prepareProblem(
  * counts as active on the side its sign names; multipliers of inactive rows are rounding noise.
  */
 export function activeSet(
-  p: QpProblem,
+  p: AnyQpProblem,
   z: Float64Array,
   y: Float64Array,
   s: QpSettings,
@@ -153,7 +204,7 @@ export function activeSet(
 
 /** Result for a problem that was never iterated (invalid input or non-convex). */
 export function failedResult(
-  p: QpProblem,
+  p: AnyQpProblem,
   status: QpStatus,
   message: string,
   t0: number,
@@ -178,37 +229,80 @@ export function failedResult(
   };
 }
 
+/** What the CPU engine adds to a result: its factorizations (for polishing) and its timing. */
+export interface AssemblyContext {
+  /** The structure's factorizations: sparse polishing reuses their KKT analysis. */
+  factors?: FactorCache;
+  /** Setup time (validation, scaling, first factorization), ms: fills QpResult.timing. */
+  setupMs?: number;
+  /** The solve's deadline, which polishing also respects. */
+  deadline?: Deadline;
+}
+
 /**
  * The QpResult of one problem from the driver's outcome: polishing (when asked and solved) on the
  * scaled data from the scaled iterate, kept only if it improves the residuals of the original
- * problem; then unscaling, objective and active set. Every engine ends here.
+ * problem; then unscaling, objective and active set. Every engine ends here. A refused polish
+ * leaves the ADMM point with its own residuals, which the driver computed on the original data.
  */
 export function assembleResult(
   pp: PreparedProblem,
   out: AdmmOutcome,
   s: QpSettings,
   t0: number,
+  ctx: AssemblyContext = {},
 ): QpResult {
   const sc = pp.scaling;
   let { x, y, z } = out.iterate;
   let residuals = out.residuals;
   let polishStatus: QpResult['polish'] = 'not_run';
-  if (s.polish && out.status === 'solved') {
+  let status = out.status;
+  let message: string | undefined;
+  const tPolish = performance.now();
+  // Beyond OSQP, which polishes only 'solved': a last iterate short of the tolerance is polished
+  // too, and a polished point whose residuals and gap meet the tolerance on the original data is
+  // 'solved' (the claim is checked there as every claim is); otherwise the ADMM point stays.
+  const unfinished = out.status === 'max_iter_reached' || out.status === 'solved_inaccurate';
+  if (s.polish && (out.status === 'solved' || unfinished)) {
     const residualsOf = (xs: Float64Array, zs: Float64Array, ys: Float64Array) => {
       const u = unscaleSolution(sc, xs, ys, zs);
       return originalResiduals(pp.problem, u.x, u.z, u.y);
     };
-    const pol = polish({ ...pp, z, y, settings: s }, residuals, residualsOf);
-    polishStatus = pol.status;
-    if (pol.status === 'success' && pol.x && pol.y && pol.z && pol.residuals) {
-      ({ x, y, z } = pol);
-      residuals = pol.residuals;
+    const data = { ...pp, z, y, settings: s };
+    const kkt = ctx.factors?.sparseSystem;
+    const solver = kkt
+      ? sparseActiveSetSolver(data, kkt, ctx.deadline)
+      : denseActiveSetSolver(data);
+    try {
+      const pol = polish(data, residuals, residualsOf, solver, ctx.deadline);
+      const meets = pol.residuals !== undefined && meetsTolerance(pol.residuals, pp.m, s);
+      polishStatus = unfinished && pol.status === 'success' && !meets ? 'unsuccessful' : pol.status;
+      if (polishStatus === 'success' && pol.x && pol.y && pol.z && pol.residuals) {
+        ({ x, y, z } = pol);
+        residuals = pol.residuals;
+        if (unfinished) {
+          status = 'solved';
+          message = `solved by polishing the last ADMM iterate (ADMM alone ended ${out.status})`;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof DeadlineError)) throw e;
+      message = 'polishing stopped at the time limit; the ADMM point is returned';
     }
   }
+  const tEnd = performance.now();
   const u = unscaleSolution(sc, x, y, z);
   const infeasible = out.status === 'primal_infeasible' || out.status === 'dual_infeasible';
+  const timing =
+    ctx.setupMs !== undefined
+      ? {
+          setup_ms: ctx.setupMs,
+          solve_ms: Math.max(0, tPolish - t0 - ctx.setupMs),
+          polish_ms: tEnd - tPolish,
+        }
+      : undefined;
   return {
-    status: out.status,
+    status,
     x: u.x,
     y: u.y,
     z: u.z,
@@ -222,5 +316,8 @@ export function assembleResult(
     rho_updates: out.rhoUpdates,
     polish: polishStatus,
     ...(out.certificate ? { certificate: out.certificate } : {}),
+    ...(message ? { message } : {}),
+    ...(pp.linsys ? { linsys: pp.linsys } : {}),
+    ...(timing ? { timing } : {}),
   };
 }

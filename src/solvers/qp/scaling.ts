@@ -1,5 +1,6 @@
-import type { DenseMatrix, QpProblem } from './types';
-import { copyMatrix, normInf } from '../linalg/dense';
+import { copyValues, isCsc, type QpMatrix } from './matrix';
+import { normInf } from '../linalg/dense';
+import { NO_DEADLINE, type Deadline } from '../deadline';
 
 /** Scaling factors outside [MIN, MAX] are limited as in OSQP's `limit_scaling`. */
 const MIN_SCALING = 1e-4;
@@ -22,80 +23,125 @@ export interface Scaling {
   cinv: number;
 }
 
-/** Scaled matrices P̄ = c·DPD and Ā = EAD. */
-export interface ScaledMatrices {
-  P: DenseMatrix;
-  A: DenseMatrix;
+/** Scaled matrices P̄ = c·DPD and Ā = EAD, in the storage they were given in. */
+export interface ScaledMatrices<M extends QpMatrix = QpMatrix> {
+  P: M;
+  A: M;
 }
 
+/** OSQP's `limit_scaling`: a norm below MIN_SCALING counts as 1 (an empty column), capped at MAX. */
 function limit(v: number): number {
   if (v < MIN_SCALING) return 1;
   return Math.min(v, MAX_SCALING);
 }
 
 /**
- * Computes D, E, c by `iters` Ruiz iterations and returns them with the scaled P̄, Ā.
- * The cost scaling uses ‖q̄‖∞; given several q (a shared batch) it uses the largest, so that
- * every problem of the batch gets the same c and hence the same P̄ and factorization.
+ * M ← diag(left)·M·diag(right), and the norms of the result: colOut[j] = max over column j's
+ * entries (for a symmetric P, `upperOnly`: only rows i ≤ j, which is what OSQP measures with
+ * `csc_col_norm_inf` on its upper-triangular P: the entries right of the diagonal in row j are not
+ * seen; we measure the same so that P̄, ρ and the iteration counts match OSQP's), and
+ * rowOut[i] = max over row i's entries when given. One pass over the matrix.
  */
-export function scaleData(
-  P: DenseMatrix,
-  A: DenseMatrix,
+function scaleAndMeasure(
+  M: QpMatrix,
+  left: Float64Array,
+  right: Float64Array,
+  upperOnly: boolean,
+  colOut: Float64Array,
+  rowOut?: Float64Array,
+): void {
+  colOut.fill(0);
+  rowOut?.fill(0);
+  if (isCsc(M)) {
+    for (let j = 0; j < M.cols; j++) {
+      const rj = right[j];
+      let col = 0;
+      for (let k = M.indptr[j]; k < M.indptr[j + 1]; k++) {
+        const i = M.indices[k];
+        const v = (M.data[k] *= left[i] * rj);
+        const a = Math.abs(v);
+        if (a > col) col = a;
+        if (rowOut && a > rowOut[i]) rowOut[i] = a;
+      }
+      colOut[j] = col;
+    }
+    return;
+  }
+  const { rows, cols, data } = M;
+  for (let i = 0; i < rows; i++) {
+    const li = left[i];
+    const o = i * cols;
+    let row = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = (data[o + j] *= li * right[j]);
+      const a = Math.abs(v);
+      if (a > row) row = a;
+      if ((!upperOnly || j >= i) && a > colOut[j]) colOut[j] = a;
+    }
+    if (rowOut) rowOut[i] = row;
+  }
+}
+
+/**
+ * Computes D, E, c by `iters` Ruiz iterations and returns them with the scaled P̄, Ā (copies, in
+ * the storage given). Each iteration follows OSQP's `scale_data`: the ∞-norms of the KKT matrix's
+ * columns are limited (a norm under 1e-4 counts as 1, at most 1e4), square-rooted and inverted;
+ * then the cost scaling balances the mean column norm of P̄ against ‖q̄‖∞ (itself limited). Given
+ * several q (a shared batch) it uses the largest ‖q̄‖∞, so that every problem of the batch gets the
+ * same c and hence the same P̄ and factorization. Each iteration reads P and A once: the norms the
+ * next one needs are measured while scaling, and c multiplies P̄ once at the end. `pColumns`:
+ * 'upper' measures P's columns as OSQP does (the CPU engine, whose iteration counts then match
+ * OSQP's); 'full' over the whole symmetric column (the WebGPU engine's f32 iterates were tuned to it).
+ */
+export function scaleData<M extends QpMatrix>(
+  P: M,
+  A: M,
   qList: Float64Array[],
   iters: number,
-): { scaling: Scaling; scaled: ScaledMatrices } {
-  const n = P.rows;
+  deadline: Deadline = NO_DEADLINE,
+  pColumns: 'upper' | 'full' = 'upper',
+): { scaling: Scaling; scaled: ScaledMatrices<M> } {
+  if (pColumns === 'full' && isCsc(P))
+    throw new Error("scaleData: full column norms of P need dense storage ('upper' for CSC)");
+  const upper = pColumns === 'upper';
+  const n = P.cols;
   const m = A.rows;
-  const Ps = copyMatrix(P);
-  const As = copyMatrix(A);
+  const Ps = copyValues(P);
+  const As = copyValues(A);
   const qs = qList.map((q) => new Float64Array(q));
   const D = new Float64Array(n).fill(1);
   const E = new Float64Array(m).fill(1);
   let c = 1;
   const dT = new Float64Array(n);
   const eT = new Float64Array(m);
-  for (let it = 0; it < iters; it++) {
-    // Column ∞-norms of [P; A] for D, row ∞-norms of A (columns of Aᵀ) for E.
-    dT.fill(0);
-    eT.fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) dT[j] = Math.max(dT[j], Math.abs(Ps.data[i * n + j]));
-    }
-    for (let r = 0; r < m; r++) {
-      for (let j = 0; j < n; j++) {
-        const a = Math.abs(As.data[r * n + j]);
-        dT[j] = Math.max(dT[j], a);
-        eT[r] = Math.max(eT[r], a);
-      }
-    }
-    for (let j = 0; j < n; j++) dT[j] = 1 / limit(Math.sqrt(dT[j]));
-    for (let r = 0; r < m; r++) eT[r] = 1 / limit(Math.sqrt(eT[r]));
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) Ps.data[i * n + j] *= dT[i] * dT[j];
-      D[i] *= dT[i];
-    }
-    for (let r = 0; r < m; r++) {
-      for (let j = 0; j < n; j++) As.data[r * n + j] *= eT[r] * dT[j];
-      E[r] *= eT[r];
-    }
-    // Cost scaling: balance the mean column norm of P̄ against ‖q̄‖∞.
-    let meanCol = 0;
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s = Math.max(s, Math.abs(Ps.data[i * n + j]));
-      meanCol += s;
-    }
-    meanCol = n > 0 ? meanCol / n : 0;
-    let qn = 0;
-    // qs holds D·q; the running c is applied when measuring ‖q̄‖∞ = c‖Dq‖∞.
-    for (const qv of qs) {
-      for (let i = 0; i < n; i++) qv[i] *= dT[i];
-      qn = Math.max(qn, c * normInf(qv));
-    }
-    const cT = 1 / limit(Math.max(meanCol, qn));
-    for (let k = 0; k < Ps.data.length; k++) Ps.data[k] *= cT;
-    c *= cT;
+  // Norms of the current Ps (whose true scaled value is c·Ps) and As.
+  const pCol = new Float64Array(n);
+  const aCol = new Float64Array(n);
+  const aRow = new Float64Array(m);
+  if (iters > 0) {
+    dT.fill(1);
+    eT.fill(1);
+    scaleAndMeasure(Ps, dT, dT, upper, pCol);
+    scaleAndMeasure(As, eT, dT, false, aCol, aRow);
   }
+  for (let it = 0; it < iters; it++) {
+    deadline.check('Ruiz scaling');
+    for (let j = 0; j < n; j++) dT[j] = 1 / Math.sqrt(limit(Math.max(c * pCol[j], aCol[j])));
+    for (let r = 0; r < m; r++) eT[r] = 1 / Math.sqrt(limit(aRow[r]));
+    scaleAndMeasure(Ps, dT, dT, upper, pCol);
+    scaleAndMeasure(As, eT, dT, false, aCol, aRow);
+    for (let j = 0; j < n; j++) D[j] *= dT[j];
+    for (let r = 0; r < m; r++) E[r] *= eT[r];
+    for (const qv of qs) for (let j = 0; j < n; j++) qv[j] *= dT[j];
+    // Cost scaling: the mean column norm of P̄ against ‖q̄‖∞ (qs holds D·q; the running c applies).
+    let meanCol = 0;
+    for (let j = 0; j < n; j++) meanCol += pCol[j];
+    meanCol = n > 0 ? (c * meanCol) / n : 0;
+    let qn = 0;
+    for (const qv of qs) qn = Math.max(qn, c * normInf(qv));
+    c /= limit(Math.max(meanCol, limit(qn)));
+  }
+  for (let k = 0; k < Ps.data.length; k++) Ps.data[k] *= c;
   return {
     scaling: { D, Dinv: D.map((v) => 1 / v), E, Einv: E.map((v) => 1 / v), c, cinv: 1 / c },
     scaled: { P: Ps, A: As },
@@ -140,12 +186,4 @@ export function scaleWarmStart(
     x: x?.map((v, i) => s.Dinv[i] * v),
     y: y?.map((v, i) => s.c * s.Einv[i] * v),
   };
-}
-
-/** A problem with its vectors replaced (used by shared batches). */
-export function withVectors(
-  p: QpProblem,
-  v: { q?: Float64Array; l?: Float64Array; u?: Float64Array },
-): QpProblem {
-  return { ...p, q: v.q ?? p.q, l: v.l ?? p.l, u: v.u ?? p.u };
 }

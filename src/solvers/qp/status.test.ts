@@ -167,10 +167,21 @@ describe('statuses', () => {
     expect(r.prim_res).toBe(coarse.prim_res);
   });
 
-  it('time_limit_reached', () => {
+  it('time_limit_reached in setup: no iterate, a message that says where it stopped', () => {
     const r = solveQp(randomQp(3, 60, 80), { time_limit: 1e-9, eps_abs: 1e-12, eps_rel: 1e-12 });
     expect(r.status).toBe('time_limit_reached');
-    expect(r.iter).toBeGreaterThanOrEqual(1);
+    expect(r.iter).toBe(0);
+    expect(r.x.every(Number.isNaN)).toBe(true);
+    expect(r.message).toMatch(/^the time limit ran out during .* \(setup\), before any iterate$/);
+  });
+
+  it('time_limit_reached while iterating keeps the last iterate', () => {
+    // eps 1e-300 is never met: only the time limit ends the iteration.
+    const p = randomQp(3, 60, 80);
+    const r = solveQp(p, { time_limit: 0.2, eps_abs: 0, eps_rel: 1e-300, max_iter: 1e9 });
+    expect(r.status).toBe('time_limit_reached');
+    expect(r.iter).toBeGreaterThan(0);
+    expect(r.x.every(Number.isFinite)).toBe(true);
   });
 });
 

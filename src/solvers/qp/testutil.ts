@@ -2,8 +2,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { QpProblem } from './types';
+import type { QpProblem, SparseQpProblem } from './types';
 import { parseProblemJson } from '../io/json';
+import { toDenseProblem } from './matrix';
 
 /**
  * The Maros–Meszaros test set in ../shared beside the repository (as on the developers' machines
@@ -15,14 +16,23 @@ export const MM_DIR = join(
   'data/maros-meszaros',
 );
 
-/** One Maros–Meszaros file, read by the app's own JSON reader (the files are in its CSC form). */
-export function loadMarosMeszaros(
-  name: string,
-): QpProblem & { meta: { name: string; reference: number } } {
-  const [p] = parseProblemJson(readFileSync(join(MM_DIR, `${name}.json`), 'utf8')).problems;
+type MarosMeta = { meta: { name: string; reference: number } };
+
+/**
+ * One Maros–Meszaros file as the app's own JSON reader gives it (CSC, P's upper triangle), from
+ * `dir` (default: the 12 small problems).
+ */
+export function loadMarosSparse(name: string, dir = MM_DIR): SparseQpProblem & MarosMeta {
+  const [p] = parseProblemJson(readFileSync(join(dir, `${name}.json`), 'utf8')).problems;
   const reference = p.meta?.opt_obj_reference;
   if (typeof reference !== 'number') throw new Error(`${name}: no opt_obj_reference`);
   return { ...p, meta: { name: String(p.meta?.name ?? name), reference } };
+}
+
+/** One of the 12 small Maros–Meszaros problems with dense storage (for the dense-only engines). */
+export function loadMarosMeszaros(name: string): QpProblem & MarosMeta {
+  const p = loadMarosSparse(name);
+  return { ...toDenseProblem(p), meta: p.meta };
 }
 
 export function marosMeszarosNames(): string[] {

@@ -10,9 +10,27 @@ export interface DenseMatrix {
   rows: number;
   cols: number;
   data: Float64Array;
+  /** Never set: keeps a Csc (which has the same three fields) from passing as a DenseMatrix. */
+  indptr?: never;
 }
 
-/** Compressed sparse column matrix, as in the JSON problem format and OSQP. */
+/**
+ * A rows×cols matrix in compressed sparse column form on typed arrays, the storage of the sparse
+ * engine: the entries of column j are data[indptr[j] .. indptr[j+1]), in rows indices[...].
+ * "Canonical" means row indices strictly increase within each column (sorted, no duplicates).
+ */
+export interface Csc {
+  rows: number;
+  cols: number;
+  /** Column pointers, length cols + 1, indptr[0] = 0, nondecreasing. */
+  indptr: Int32Array;
+  /** Row index of each stored entry, length nnz. */
+  indices: Int32Array;
+  /** Value of each stored entry, length nnz. */
+  data: Float64Array;
+}
+
+/** Compressed sparse column matrix with plain arrays, as in the JSON problem format and OSQP. */
 export interface CscMatrix {
   shape: [number, number];
   indptr: number[];
@@ -42,6 +60,38 @@ export interface QpProblem {
   meta?: Record<string, unknown>;
 }
 
+/**
+ * A quadratic program with sparse data, as OSQP takes it: P as its upper triangle (entries with
+ * row ≤ column) and A, both canonical CSC. Otherwise as QpProblem.
+ */
+export interface SparseQpProblem {
+  n: number;
+  m: number;
+  /** Upper triangle of the cost Hessian (n×n, symmetric positive semidefinite). */
+  P: Csc;
+  q: Float64Array;
+  r: number;
+  /** Constraint matrix, m×n. */
+  A: Csc;
+  l: Float64Array;
+  u: Float64Array;
+  meta?: Record<string, unknown>;
+}
+
+/** A problem in either storage; the CPU engine takes both and chooses its linear system. */
+export type AnyQpProblem = QpProblem | SparseQpProblem;
+
+/** True when the problem's matrices are stored sparse (CSC). */
+export function isSparseProblem(p: AnyQpProblem): p is SparseQpProblem {
+  return p.P !== null && typeof p.P === 'object' && 'indptr' in p.P;
+}
+
+/**
+ * How the CPU engine solves OSQP's x-update system: 'dense' (reduced Cholesky of P + σI + AᵀρA on
+ * dense storage) or 'sparse' (quasi-definite LDLᵀ of the KKT matrix on CSC storage, AMD ordering).
+ */
+export type LinSysPath = 'dense' | 'sparse';
+
 /** Solver settings, with OSQP's names and defaults. */
 export interface QpSettings {
   /** ADMM step size ρ (initial value when adaptive). */
@@ -60,8 +110,16 @@ export interface QpSettings {
   /** Number of Ruiz equilibration iterations (0 disables scaling). */
   scaling: number;
   adaptive_rho: boolean;
-  /** Adapt ρ once the elapsed time exceeds this fraction of setup time (OSQP); 0 means by iteration count. */
+  /**
+   * Adapt ρ once the elapsed time exceeds this fraction of setup time (OSQP 0.6's rule); 0 means by
+   * iteration count (`adaptive_rho_iterations`).
+   */
   adaptive_rho_interval: number;
+  /**
+   * Iterations between ρ updates when adapting by iteration count: OSQP 1.x's `adaptive_rho_interval`
+   * (default 50); 0 means OSQP's automatic rule, 4 × check_termination.
+   */
+  adaptive_rho_iterations: number;
   /** Change ρ only when the ratio new/old exceeds this tolerance. */
   adaptive_rho_tolerance: number;
   polish: boolean;
@@ -79,6 +137,18 @@ export interface QpSettings {
   time_limit: number;
   /** Return scaled-back unscaled termination checks (OSQP scaled_termination). */
   scaled_termination: boolean;
+  /**
+   * 'solved' also requires the duality gap |xᵀPx + qᵀx + uᵀy₊ + lᵀy₋| ≤ ε_abs + ε_rel·max of its terms
+   * (OSQP 1.x's `check_dualgap`, on by default in its double-precision builds).
+   */
+  check_dualgap: boolean;
+  /** The CPU engine's linear system: chosen by size and density ('auto'), or forced. */
+  linsys: 'auto' | LinSysPath;
+  /**
+   * Refuse a factorization that would allocate more bytes than this (found in the symbolic analysis,
+   * before allocating): the problem ends `invalid_input` naming the size. 0 = no limit.
+   */
+  max_factor_bytes: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<QpSettings> = Object.freeze({
@@ -94,6 +164,7 @@ export const DEFAULT_SETTINGS: Readonly<QpSettings> = Object.freeze({
   scaling: 10,
   adaptive_rho: true,
   adaptive_rho_interval: 0,
+  adaptive_rho_iterations: 50,
   adaptive_rho_tolerance: 5,
   polish: false,
   delta: 1e-6,
@@ -102,6 +173,9 @@ export const DEFAULT_SETTINGS: Readonly<QpSettings> = Object.freeze({
   warm_start: true,
   time_limit: 0,
   scaled_termination: false,
+  check_dualgap: true,
+  linsys: 'auto',
+  max_factor_bytes: 0,
 });
 
 export type QpStatus =
@@ -146,6 +220,10 @@ export interface QpResult {
   message?: string;
   /** Certificate for primal infeasibility (δy) or dual infeasibility (δx), when detected. */
   certificate?: Float64Array;
+  /** The CPU engine's linear system ('dense' or 'sparse'); absent on other engines. */
+  linsys?: LinSysPath;
+  /** Where the time went, ms (CPU engine): validation, scaling and factorization; ADMM; polish. */
+  timing?: { setup_ms: number; solve_ms: number; polish_ms: number };
 }
 
 /** Warm start for one problem: x and/or y from a previous solve. */
@@ -154,13 +232,16 @@ export interface WarmStart {
   y?: Float64Array;
 }
 
-/** A batch: either independent problems, or one structure (P, A) with many (q, l, u). */
+/**
+ * A batch: either independent problems, or one structure (P, A) with many (q, l, u). Problems may
+ * be dense or sparse; engines that need dense data (WebGPU) densify under a memory limit.
+ */
 export type QpBatch =
-  | { kind: 'problems'; problems: QpProblem[] }
+  | { kind: 'problems'; problems: AnyQpProblem[] }
   | {
       kind: 'shared';
       /** Structure shared by the batch: P, A (and r, n, m); its q, l, u are ignored. */
-      structure: QpProblem;
+      structure: AnyQpProblem;
       /** Per-problem vectors; a missing vector means "use the structure's". */
       params: { q?: Float64Array; l?: Float64Array; u?: Float64Array }[];
     };

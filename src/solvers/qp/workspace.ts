@@ -1,4 +1,5 @@
-import type { DenseMatrix, QpSettings } from './types';
+import type { QpSettings } from './types';
+import type { QpMatrix } from './matrix';
 import type { LinSys } from '../linalg/linsys';
 import type { Scaling } from './scaling';
 import type { FactorCache } from './factorCache';
@@ -24,12 +25,12 @@ export interface Workspace {
   n: number;
   m: number;
   settings: QpSettings;
-  /** Scaled cost Hessian P̄. */
-  P: DenseMatrix;
+  /** Scaled cost Hessian P̄ (dense: in full; CSC: its upper triangle). */
+  P: QpMatrix;
   /** Scaled linear cost q̄. */
   q: Float64Array;
   /** Scaled constraint matrix Ā. */
-  A: DenseMatrix;
+  A: QpMatrix;
   /** Scaled bounds l̄, ū (±Infinity kept). */
   l: Float64Array;
   u: Float64Array;
@@ -55,7 +56,7 @@ export interface Workspace {
   zPrev: Float64Array;
   /** Dual iterate yᵏ⁺¹. */
   y: Float64Array;
-  /** Solutions x̃ᵏ⁺¹, z̃ᵏ⁺¹ = A x̃ᵏ⁺¹ of the linear system. */
+  /** Solutions x̃ᵏ⁺¹, z̃ᵏ⁺¹ = A x̃ᵏ⁺¹ of the linear system (views of `rhs`, where it solves). */
   xTilde: Float64Array;
   zTilde: Float64Array;
   /**

@@ -10,6 +10,7 @@ import type { Engine, QpHandle, QpParams } from '../../engine';
 import type { CpuHandle } from '../../cpu-engine';
 import { backwardThrough, type BackwardOutcome } from '../../engine';
 import type { QpProblem, QpResult, QpSettings, WarmStart } from '../../qp/types';
+import { solveQp } from '../../qp/solve';
 import type { GradMethod, GradOptions } from '../../grad/types';
 
 /** Forward solves of the lab: ADMM to 1e-4, then polishing (exact active set for the backward). */
@@ -22,13 +23,25 @@ export const LAB_SOLVE_SETTINGS: Readonly<Partial<QpSettings>> = Object.freeze({
 
 /**
  * LPs (P = 0) stop ADMM at 1e-3: it needs thousands of iterations to reach 1e-4 on the knapsack and
- * DC-OPF LPs, and polishing then lands on the vertex exactly in about nine solves of ten (the rest
- * keep ADMM's 1e-3 point, which the LP estimators, comparing vertices, tolerate).
+ * DC-OPF LPs, and polishing then lands on the vertex exactly in about nine solves of ten; the rest
+ * are finished alone at LP_VERTEX_SETTINGS on the CPU (the estimators difference vertices).
  */
 export const LAB_LP_SETTINGS: Readonly<Partial<QpSettings>> = Object.freeze({
   ...LAB_SOLVE_SETTINGS,
   eps_abs: 1e-3,
   eps_rel: 1e-3,
+});
+
+/**
+ * An LP solve whose polish was refused at 1e-3 is solved again alone at these settings: the LP
+ * estimators (LPGD, blackbox, SPO+) difference vertices, and an ADMM point 1e-3 from the vertex
+ * would turn their finite differences into noise.
+ */
+const LP_VERTEX_SETTINGS: Readonly<Partial<QpSettings>> = Object.freeze({
+  eps_abs: 1e-7,
+  eps_rel: 1e-7,
+  polish: true,
+  max_iter: 100_000,
 });
 
 /** The lab's settings for a structure. */
@@ -67,6 +80,11 @@ export class QpLayer {
   /** Samples and costs of the last `solve`, which `backward` differentiates. */
   private last: { idx: Int32Array; problems: QpProblem[]; results: QpResult[] } | null = null;
 
+  /** The structure is an LP (P = 0): solutions must be vertices (LP_VERTEX_SETTINGS). */
+  private readonly lp: boolean;
+  /** The parameter sets the handle holds now. */
+  private currentParams: QpParams[] = [];
+
   private constructor(
     private readonly engines: LayerEngines,
     private readonly handle: QpHandle,
@@ -76,6 +94,7 @@ export class QpLayer {
     samples: number,
   ) {
     this.warm = new Array<WarmStart | undefined>(samples);
+    this.lp = structure.P.data.every((v) => v === 0);
   }
 
   static async create(
@@ -130,6 +149,7 @@ export class QpLayer {
     const t0 = performance.now();
     const params = this.params(idx, qs);
     this.handle.update(params);
+    this.currentParams = params;
     const results = await this.solveHandle(Array.from(idx, (i) => this.warm[i]));
     results.forEach((r, k) => {
       if (usable(r) && r.x.every(Number.isFinite) && r.y.every(Number.isFinite))
@@ -153,6 +173,7 @@ export class QpLayer {
     const t0 = performance.now();
     const params = this.params(idx, qs);
     this.handle.update(params);
+    this.currentParams = params;
     const warm = from.map((r) => (usable(r) ? { x: r.x, y: r.y } : undefined));
     const results = await this.solveHandle(warm);
     this.last = { idx, problems: this.problems(params), results };
@@ -163,10 +184,18 @@ export class QpLayer {
   /**
    * The handle's solve; on the CPU engine its synchronous form (no turns of the event loop inside a
    * mini-batch: the trainer's caller yields between mini-batches, and evaluations come in chunks).
+   * On an LP, a solve whose polish was refused is finished at a vertex by a tight solve of its own.
    */
-  private solveHandle(warm: (WarmStart | undefined)[]): Promise<QpResult[]> | QpResult[] {
+  private async solveHandle(warm: (WarmStart | undefined)[]): Promise<QpResult[]> {
     const h = this.handle as QpHandle & Partial<Pick<CpuHandle, 'solveSync'>>;
-    return typeof h.solveSync === 'function' ? h.solveSync(warm) : h.solve(warm);
+    const results = typeof h.solveSync === 'function' ? h.solveSync(warm) : await h.solve(warm);
+    if (!this.lp) return results;
+    const problems = this.problems(this.currentParams);
+    return results.map((r, k) =>
+      r.status === 'solved' && r.polish !== 'success'
+        ? solveQp(problems[k], LP_VERTEX_SETTINGS, { x: r.x, y: r.y })
+        : r,
+    );
   }
 
   /** The problems of the last solve (structure with each sample's costs and bounds). */

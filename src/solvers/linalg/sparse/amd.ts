@@ -14,6 +14,7 @@
  */
 import type { Csc } from './csc';
 import { cscSymmetricAdjacency } from './ops';
+import type { Deadline } from '../../deadline';
 
 export interface AmdOptions {
   /**
@@ -23,6 +24,8 @@ export interface AmdOptions {
   dense?: number;
   /** Absorb every element whose variables all lie in the new element (default true). */
   aggressive?: boolean;
+  /** Stop with DeadlineError past this deadline (checked every 256 pivots). */
+  deadline?: Deadline;
 }
 
 /** What the ordering did, for diagnostics and tests. */
@@ -57,7 +60,11 @@ const W_LIMIT = 0x3fffffff;
 export function amdOrder(A: Csc, options: AmdOptions = {}, info?: AmdInfo): Int32Array {
   if (A.rows !== A.cols) throw new Error(`amdOrder needs a square matrix, got ${A.rows}×${A.cols}`);
   const graph = new QuotientGraph(A, options);
-  while (graph.nel < graph.n) graph.eliminate();
+  const deadline = options.deadline;
+  for (let pivots = 0; graph.nel < graph.n; pivots++) {
+    if (deadline && (pivots & 255) === 0) deadline.check('the AMD ordering');
+    graph.eliminate();
+  }
   const perm = graph.permutation();
   if (info) Object.assign(info, graph.stats);
   return perm;

@@ -2,23 +2,10 @@
  * Compressed sparse column storage on typed arrays, the form the sparse engine computes with.
  * The JSON/OSQP form `CscMatrix` (plain arrays) converts to and from it at the boundary.
  */
-import type { CscMatrix, DenseMatrix } from '../../qp/types';
+import type { Csc, CscMatrix, DenseMatrix } from '../../qp/types';
 
-/**
- * A rows×cols matrix in CSC form: the entries of column j are data[indptr[j] .. indptr[j+1]),
- * in rows indices[...]. "Canonical" means row indices strictly increase within each column
- * (sorted, no duplicates); every function here that builds a Csc returns a canonical one.
- */
-export interface Csc {
-  rows: number;
-  cols: number;
-  /** Column pointers, length cols + 1, indptr[0] = 0, nondecreasing. */
-  indptr: Int32Array;
-  /** Row index of each stored entry, length nnz. */
-  indices: Int32Array;
-  /** Value of each stored entry, length nnz. */
-  data: Float64Array;
-}
+/** A matrix in CSC form (defined with the engine's types; see there). */
+export type { Csc };
 
 /** A matrix whose CSC arrays are inconsistent; the message names the first defect. */
 export class CscFormatError extends Error {
@@ -209,4 +196,28 @@ function sumDuplicates(A: Csc): Csc {
     B.indptr[j + 1] = p;
   }
   return B;
+}
+
+/**
+ * Canonical CSC from triplets (row I[k], column J[k], value V[k]); duplicates are summed, as in
+ * scipy's coo → csc.
+ */
+export function cscFromTriplets(
+  rows: number,
+  cols: number,
+  I: ArrayLike<number>,
+  J: ArrayLike<number>,
+  V: ArrayLike<number>,
+): Csc {
+  const nnz = V.length;
+  const byCol = cscAlloc(rows, cols, nnz);
+  for (let k = 0; k < nnz; k++) byCol.indptr[J[k] + 1]++;
+  for (let j = 0; j < cols; j++) byCol.indptr[j + 1] += byCol.indptr[j];
+  const next = byCol.indptr.slice(0, cols);
+  for (let k = 0; k < nnz; k++) {
+    const q = next[J[k]]++;
+    byCol.indices[q] = I[k];
+    byCol.data[q] = V[k];
+  }
+  return cscFromMatrix(byCol);
 }

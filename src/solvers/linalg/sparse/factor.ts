@@ -6,6 +6,7 @@ import { amdOrder, type AmdOptions } from './amd';
 import { cscNnz, type Csc } from './csc';
 import { LdlNumeric, ldlNumericBytes, ldlSymbolic, type LdlSymbolic } from './ldl';
 import { cscSymPermUpper } from './ops';
+import type { Deadline } from '../../deadline';
 
 /** How the rows are ordered before factorization. */
 export type Ordering = 'amd' | 'natural' | ArrayLike<number>;
@@ -62,6 +63,19 @@ export class SparseLdl {
     this.signsPerm = new Int8Array(this.n);
   }
 
+  /**
+   * A factorization of another matrix with the same pattern: the ordering and symbolic analysis are
+   * shared, the values (a copy of this one's) and the numeric factor are its own.
+   */
+  sibling(): SparseLdl {
+    return new SparseLdl(
+      this.perm,
+      { ...this.C, data: new Float64Array(this.C.data) },
+      this.map,
+      this.symbolic,
+    );
+  }
+
   /** Orders U's pattern and analyzes the permuted matrix; U's values are copied. */
   static analyze(U: Csc, options: SparseLdlOptions = {}): SparseLdl {
     const perm = orderingPermutation(U, options.ordering, options.amd);
@@ -94,6 +108,11 @@ export class SparseLdl {
     return this.valid;
   }
 
+  /** Marks the factor unusable (a caller rejected it), until the next successful `factor`. */
+  invalidate(): void {
+    this.valid = false;
+  }
+
   /** Replaces all values, given in the entry order of the analyzed U. */
   setValues(values: ArrayLike<number>): void {
     const { map } = this;
@@ -105,9 +124,10 @@ export class SparseLdl {
 
   /**
    * Numeric factorization of the current values. With `signs` (original order), each pivot must
-   * have its row's sign. Throws FactorizationError; returns the number of positive pivots.
+   * have its row's sign. Throws FactorizationError (DeadlineError past the deadline); returns the
+   * number of positive pivots.
    */
-  factor(signs?: ArrayLike<number>): number {
+  factor(signs?: ArrayLike<number>, deadline?: Deadline): number {
     const numeric = (this.numeric ??= new LdlNumeric(this.symbolic));
     this.valid = false;
     let permuted: Int8Array | undefined;
@@ -115,18 +135,23 @@ export class SparseLdl {
       permuted = this.signsPerm;
       for (let k = 0; k < this.n; k++) permuted[k] = signs[this.perm[k]] > 0 ? 1 : -1;
     }
-    numeric.factor(this.C, permuted);
+    numeric.factor(this.C, permuted, deadline);
     this.valid = true;
     return numeric.positive;
   }
 
   /** Solves S x = b in place (b becomes x), in the original order. */
   solve(b: Float64Array): void {
-    const { numeric, perm, work, n } = this;
-    if (numeric === undefined || !this.valid)
-      throw new Error('SparseLdl.solve needs a successful factor() first');
+    const { perm, work, n } = this;
     for (let k = 0; k < n; k++) work[k] = b[perm[k]];
-    numeric.solve(work);
+    this.solvePermuted(work);
     for (let k = 0; k < n; k++) b[perm[k]] = work[k];
+  }
+
+  /** Solves C w = v in place on a vector already in the factor's order (w[k] is row perm[k]). */
+  solvePermuted(v: Float64Array): void {
+    if (this.numeric === undefined || !this.valid)
+      throw new Error('SparseLdl.solve needs a successful factor() first');
+    this.numeric.solve(v);
   }
 }

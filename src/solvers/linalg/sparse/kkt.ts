@@ -8,10 +8,11 @@
  * a ρ update, or new P/A values in the same pattern, rewrites values in place and reruns only the
  * numeric factorization.
  */
-import type { LinSys } from '../linsys';
+import { FactorizationError, type LinSys } from '../linsys';
 import { CscFormatError, cscAlloc, cscCheck, cscNnz, cscTransposeWithMap, type Csc } from './csc';
 import { SparseLdl, type SparseLdlOptions } from './factor';
 import { checkUpperTriangular } from './ops';
+import { NO_DEADLINE, type Deadline } from '../../deadline';
 
 /** The upper triangle of K and where each datum lands in it. */
 export interface KktAssembly {
@@ -135,11 +136,27 @@ export interface KktAnalysis {
   nnzL: number;
   /** Bytes the numeric factorization will allocate. */
   factorBytes: number;
+  /** Multiply-adds of one numeric factorization, Σⱼ cⱼ² over the column counts cⱼ of L. */
+  factorFlops: number;
+  /** The assembly and the ordered, analyzed pattern, for SparseKktLinSys.fromAnalysis. */
+  assembly: KktAssembly;
+  ldl: SparseLdl;
+}
+
+/** Options of SparseKktLinSys.create: the ordering and memory limit, and a deadline. */
+export interface SparseKktOptions extends SparseLdlOptions {
+  deadline?: Deadline;
 }
 
 /**
  * Sparse quasi-definite LDLᵀ of OSQP's KKT system behind the LinSys verbs (OSQP's QDLDL backend).
  * P (upper triangle) and A must be canonical CSC; their patterns are fixed for the system's life.
+ *
+ * Each factorization is accepted when K has OSQP's inertia: n positive pivots (and m negative),
+ * which holds exactly when P + σI + AᵀρA is positive definite (Sylvester's law on the Schur
+ * complement), as the x-update needs. OSQP checks the same count. Pivots are not required to have
+ * their block's sign one by one, so a P whose smallest eigenvalue is a rounding-level negative
+ * number still factors whenever the constraints make the x-update strictly convex.
  */
 export class SparseKktLinSys implements LinSys {
   readonly kind = 'kkt-ldl' as const;
@@ -152,12 +169,14 @@ export class SparseKktLinSys implements LinSys {
   private readonly assembly: KktAssembly;
   /** P as last given: its block of K is rewritten whole (with σ) whenever P or A changes. */
   private readonly P: Csc;
-  /** Per-row ρ. */
+  /** Per-row ρ and 1/ρ. */
   private readonly rhoVec: Float64Array;
-  /** Row signs of K: +1 on the x block, −1 on the ν block (quasi-definiteness). */
-  private readonly signs: Int8Array;
-  /** Scratch: zᵏ − ρ⁻¹yᵏ, kept to recover z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν. */
+  private readonly rhoInv: Float64Array;
+  /** Scratch: the right-hand side in the factor's order. */
   private readonly w: Float64Array;
+  /** Per position k of the factor's order: 0 and 1 for an x row, 1 and 1/ρ for a ν row (solve). */
+  private readonly keep: Float64Array;
+  private readonly scale: Float64Array;
 
   private constructor(
     assembly: KktAssembly,
@@ -172,29 +191,48 @@ export class SparseKktLinSys implements LinSys {
     this.m = assembly.m;
     this.P = { ...P, data: new Float64Array(P.data) };
     this.rhoVec = Float64Array.from(rhoVec);
-    this.signs = new Int8Array(this.n + this.m).fill(1, 0, this.n).fill(-1, this.n);
-    this.w = new Float64Array(this.m);
+    this.rhoInv = this.rhoVec.map((r) => 1 / r);
+    this.w = new Float64Array(this.n + this.m);
+    this.keep = new Float64Array(this.n + this.m);
+    this.scale = new Float64Array(this.n + this.m);
+    this.setRecovery();
   }
 
   /**
    * Assembles, orders and analyzes K, then factors it. Throws FactorTooLargeError past
-   * options.maxFactorBytes (before allocating L), and FactorizationError when K is not
-   * quasi-definite (P not PSD, in exact arithmetic).
+   * options.maxFactorBytes (before allocating L), FactorizationError when P + σI + AᵀρA is not
+   * positive definite (P not PSD, in exact arithmetic), and DeadlineError past options.deadline.
    */
   static create(
     P: Csc,
     A: Csc,
     sigma: number,
     rhoVec: ArrayLike<number>,
-    options: SparseLdlOptions = {},
+    options: SparseKktOptions = {},
   ): SparseKktLinSys {
     if (rhoVec.length !== A.rows)
       throw new Error(`rhoVec has length ${rhoVec.length}, A has ${A.rows} rows`);
     const assembly = assembleKktUpper(P, A, sigma, rhoVec);
+    options.deadline?.check('the ordering of the KKT matrix');
     const ldl = SparseLdl.analyze(assembly.K, options);
     const sys = new SparseKktLinSys(assembly, ldl, P, sigma, rhoVec);
-    sys.refactor();
+    sys.refactor(options.deadline);
     return sys;
+  }
+
+  /**
+   * The same K with another σ and per-row ρ, factored: the ordering and symbolic analysis are
+   * shared with this system (no new AMD), the values and the numeric factor are its own. A cache of
+   * factorizations for several ρ, polishing (σ = δ, ρ = 1/δ on its active rows) and the backward
+   * pass take their systems this way.
+   */
+  sibling(sigma: number, rhoVec: ArrayLike<number>, deadline?: Deadline): SparseKktLinSys {
+    if (rhoVec.length !== this.m)
+      throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
+    const sib = new SparseKktLinSys(this.assembly, this.ldl.sibling(), this.P, sigma, rhoVec);
+    writeKktValues(this.assembly, sib.ldl.C.data, this.P, undefined, sigma, rhoVec, sib.ldl.map);
+    sib.refactor(deadline);
+    return sib;
   }
 
   /**
@@ -202,9 +240,44 @@ export class SparseKktLinSys implements LinSys {
    * (FactorTooLargeError past options.maxFactorBytes, found early).
    */
   static analyze(P: Csc, A: Csc, options: SparseLdlOptions = {}): KktAnalysis {
-    const { n, m, K } = assembleKktUpper(P, A, 1, new Float64Array(A.rows).fill(1));
+    const assembly = assembleKktUpper(P, A, 1, new Float64Array(A.rows).fill(1));
+    const { n, m, K } = assembly;
     const ldl = SparseLdl.analyze(K, options);
-    return { n, m, nnzK: cscNnz(K), nnzL: ldl.nnzL, factorBytes: ldl.factorBytes };
+    let factorFlops = 0;
+    for (const c of ldl.symbolic.colCounts) factorFlops += c * c;
+    return {
+      n,
+      m,
+      nnzK: cscNnz(K),
+      nnzL: ldl.nnzL,
+      factorBytes: ldl.factorBytes,
+      factorFlops,
+      assembly,
+      ldl,
+    };
+  }
+
+  /**
+   * A system on an analysis of the same pattern (the analysis may have been made on other values,
+   * e.g. the unscaled data before Ruiz scaling), with the values P, A, σ, ρ, factored.
+   */
+  static fromAnalysis(
+    analysis: KktAnalysis,
+    P: Csc,
+    A: Csc,
+    sigma: number,
+    rhoVec: ArrayLike<number>,
+    deadline?: Deadline,
+  ): SparseKktLinSys {
+    const { assembly } = analysis;
+    if (P.data.length !== assembly.pPos.length || A.data.length !== assembly.aPos.length)
+      throw new Error('P and A do not have the pattern that was analyzed');
+    if (rhoVec.length !== assembly.m)
+      throw new Error(`rhoVec has length ${rhoVec.length}, A has ${assembly.m} rows`);
+    const sys = new SparseKktLinSys(assembly, analysis.ldl.sibling(), P, sigma, rhoVec);
+    writeKktValues(assembly, sys.ldl.C.data, P, A.data, sigma, rhoVec, sys.ldl.map);
+    sys.refactor(deadline);
+    return sys;
   }
 
   get nnzK(): number {
@@ -220,23 +293,45 @@ export class SparseKktLinSys implements LinSys {
     return this.ldl.positivePivots;
   }
 
-  /** Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. */
+  /**
+   * Maps b = [σxᵏ − q ; zᵏ − ρ⁻¹yᵏ] (length n + m) in place to [x̃ ; z̃]. Allocates nothing. The
+   * permutation back from the factor's order and z̃ = (zᵏ − ρ⁻¹yᵏ) + ρ⁻¹ν are one pass:
+   * b[perm[k]] = keep[k]·b[perm[k]] + scale[k]·w[k].
+   */
   solve(b: Float64Array): void {
-    const { n, m, w, rhoVec } = this;
-    for (let i = 0; i < m; i++) w[i] = b[n + i];
-    this.ldl.solve(b);
-    for (let i = 0; i < m; i++) b[n + i] = w[i] + b[n + i] / rhoVec[i];
+    const { perm } = this.ldl;
+    const { w, keep, scale } = this;
+    const N = w.length;
+    for (let k = 0; k < N; k++) w[k] = b[perm[k]];
+    this.ldl.solvePermuted(w);
+    for (let k = 0; k < N; k++) {
+      const i = perm[k];
+      b[i] = keep[k] * b[i] + scale[k] * w[k];
+    }
+  }
+
+  /** keep and scale of `solve` for the current ρ. */
+  private setRecovery(): void {
+    const { perm } = this.ldl;
+    for (let k = 0; k < perm.length; k++) {
+      const i = perm[k];
+      const row = i - this.n;
+      this.keep[k] = row < 0 ? 0 : 1;
+      this.scale[k] = row < 0 ? 1 : this.rhoInv[row];
+    }
   }
 
   /** Replaces the per-row ρ (length m) and refactors numerically (the ordering and analysis stay). */
-  updateRho(rhoVec: ArrayLike<number>): void {
+  updateRho(rhoVec: ArrayLike<number>, deadline?: Deadline): void {
     if (rhoVec.length !== this.m)
       throw new Error(`rhoVec has length ${rhoVec.length}, expected ${this.m}`);
     this.rhoVec.set(rhoVec);
+    for (let i = 0; i < this.m; i++) this.rhoInv[i] = 1 / rhoVec[i];
+    this.setRecovery();
     const { rhoPos } = this.assembly;
     const { map, C } = this.ldl;
     for (let i = 0; i < this.m; i++) C.data[map[rhoPos[i]]] = -1 / rhoVec[i];
-    this.refactor();
+    this.refactor(deadline);
   }
 
   /**
@@ -257,7 +352,15 @@ export class SparseKktLinSys implements LinSys {
     this.refactor();
   }
 
-  private refactor(): void {
-    this.ldl.factor(this.signs);
+  private refactor(deadline: Deadline = NO_DEADLINE): void {
+    const positive = this.ldl.factor(undefined, deadline);
+    if (positive !== this.n) {
+      // Leave no usable factor behind: its inertia says the x-update is not strictly convex.
+      this.ldl.invalidate();
+      throw new FactorizationError(
+        `the KKT matrix has ${positive} positive pivots, expected n = ${this.n}: ` +
+          'P + σI + AᵀρA is not positive definite (is P PSD?)',
+      );
+    }
   }
 }
