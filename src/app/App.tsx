@@ -25,9 +25,17 @@ function useSolverClient(): SolverClient | null {
       onReady: workerReady,
       onCrash: workerCrashed,
       onEngineEvent: engineEvent,
+      // Said on the page for diagnostics (and the browser test): a restart now works offline.
+      onScriptKept: () => (document.documentElement.dataset.solverScript = 'kept'),
     });
     setClient(c);
-    return () => c.dispose();
+    // Diagnostics: stopping the worker from the console (or a test) as a browser would.
+    const diag = window as unknown as { argminDiagnostics?: { terminateSolverWorker(): void } };
+    diag.argminDiagnostics = { terminateSolverWorker: () => c.currentWorker.terminate() };
+    return () => {
+      c.dispose();
+      delete diag.argminDiagnostics;
+    };
   }, []);
   return client;
 }

@@ -120,7 +120,8 @@ export interface SharedStructureOnDevice {
 export class SharedBackend extends GpuAdmmBackend {
   readonly rhoScope = 'batch' as const;
   private readonly rowType: Int8Array;
-  private rho: number;
+  /** The batch's ρ now (where the next solve of the handle starts). */
+  rho: number;
   private assemblePending = true;
   private readonly data: Float32Array;
   private readonly gemmDims: GPUBuffer;

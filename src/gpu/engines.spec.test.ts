@@ -170,6 +170,34 @@ const unboundedLp = makeProblem({
   u: [0, Infinity, Infinity],
 });
 const randomQp = (seed: number) => bpqpRandomQp(seed, 6, 3);
+/** Parallel rows at scale 300: 300aᵀx = 1500 and 300aᵀx ≤ 1200 (infeasible). */
+const a300 = a.map((v) => 300 * v);
+const scaledParallel = makeProblem({
+  P: [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ],
+  q: [0, 0, 0, 0],
+  A: [a300, a300],
+  l: [1500, -Infinity],
+  u: [1500, 1200],
+});
+/** x₁ + x₂ = 5, x₁ + (1 + 10⁻⁶)x₂ ≤ 4.99999: feasible (at (15, −10)), at the edge of infeasibility. */
+const nearlyParallel = makeProblem({
+  P: [
+    [1, 0],
+    [0, 1],
+  ],
+  q: [0, 0],
+  A: [
+    [1, 1],
+    [1, 1 + 1e-6],
+  ],
+  l: [5, -Infinity],
+  u: [5, 4.99999],
+});
 
 interface SpecCase {
   name: string;
@@ -295,6 +323,16 @@ const CASES: SpecCase[] = [
     },
   },
   {
+    name: 'solved with scaled_termination (judged in the scaled problem, in Float64)',
+    structure: boxQp,
+    params: [{}],
+    settings: async (e) => ({ eps_abs: e.eps, eps_rel: e.eps, scaled_termination: true }),
+    check: ([r], e) => {
+      expect(r.status).toBe('solved');
+      expectClose(r.x, [0.5, 0.5], e.tol);
+    },
+  },
+  {
     name: 'max_iter_reached when the iteration budget is too small',
     structure: randomQp(0),
     params: [{}],
@@ -336,6 +374,22 @@ const CASES: SpecCase[] = [
     structure: combination,
     params: [{}],
     check: ([r]) => expectPrimalCertificate(combination, r),
+  },
+  {
+    name: 'primal_infeasible: parallel rows at scale 300 (f32 rounding grows with ‖A‖)',
+    structure: scaledParallel,
+    params: [{}, { l: Float64Array.of(1200, -Infinity), u: Float64Array.of(1200, 900) }],
+    check: (res) => res.forEach((r) => expectPrimalCertificate(scaledParallel, r)),
+  },
+  {
+    name: 'no infeasibility claimed on nearly parallel rows of a feasible problem',
+    structure: nearlyParallel,
+    params: [{}],
+    settings: { max_iter: 4000 },
+    check: ([r]) => {
+      expect(r.status).not.toBe('primal_infeasible');
+      expect(r.status).not.toBe('dual_infeasible');
+    },
   },
   {
     name: 'dual_infeasible: unbounded direction of a QP (x₁ → ∞)',

@@ -122,7 +122,11 @@ export class GpuHandle implements QpHandle {
     const key = `${rho}|${rowType.join('')}`;
     if (key === this.operatorKey) return;
     let M = this.operators.get(key);
-    if (!M) {
+    if (M) {
+      // Least recently used goes first: move a hit to the end.
+      this.operators.delete(key);
+      this.operators.set(key, M);
+    } else {
       M = sharedOperator(this.st.P, this.st.A, this.settings.sigma, rhoVector(rowType, rho));
       this.operatorBuilds++;
       if (this.operators.size >= OPERATOR_CACHE)
@@ -152,12 +156,13 @@ export class GpuHandle implements QpHandle {
     });
     for (const chunk of this.chunks(ok)) {
       try {
-        const outcomes = await this.runChunk(
+        const { outcomes, rho } = await this.runChunk(
           chunk.map((c) => c.pp),
           t0,
         );
         chunk.forEach(({ i, pp }, k) => (results[i] = assembleResult(pp, outcomes[k], s, t0)));
-        this.rho = outcomes[0].rho;
+        // The batch's ρ at the end (a problem's own outcome holds ρ when it stopped).
+        this.rho = rho;
       } catch (e) {
         // K not positive definite means P is (numerically) not PSD: a result, not an engine failure.
         if (!(e instanceof FactorizationError)) throw e;
@@ -181,13 +186,14 @@ export class GpuHandle implements QpHandle {
         this.rho,
       );
       try {
-        return await runAdmmAsync(backend, {
+        const outcomes = await runAdmmAsync(backend, {
           problems: probs,
           settings: this.settings,
           rho: new Float64Array(probs.length).fill(this.rho),
           t0,
           setupMs: this.setupMs,
         });
+        return { outcomes, rho: backend.rho };
       } finally {
         backend.dispose();
       }

@@ -128,6 +128,31 @@ describe.each(ENGINES)('handle on $name', ({ name, engine, eps, tol }) => {
     h.dispose();
   });
 
+  it('after an infeasible solve the next starts cold (not from the diverging iterate)', async () => {
+    const box = makeProblem({
+      P: [
+        [1, 0],
+        [0, 1],
+      ],
+      q: [-1, -1],
+      A: [
+        [1, 0],
+        [1, 0],
+      ],
+      l: [0, -Infinity],
+      u: [Infinity, 0.3],
+    });
+    const infeasible: QpParams = { l: Float64Array.of(1, -Infinity) };
+    const h = await engine.setup(box, settings, [infeasible]);
+    expect((await h.solve())[0].status).toBe('primal_infeasible');
+    h.update([{}]);
+    const after = await h.solve('previous');
+    const cold = await engine.solveBatch({ kind: 'problems', problems: [box] }, settings);
+    expect(after[0].status).toBe('solved');
+    expect(after[0].iter).toBeLessThanOrEqual(cold[0].iter);
+    h.dispose();
+  });
+
   it('refuses a structure that cannot be set up, with the status', async () => {
     const bad = makeProblem({
       P: [

@@ -4,7 +4,8 @@
  * reference the WebGPU engine is tested against.
  */
 import type { AnyQpProblem, QpBatch, QpProblem, QpResult, QpSettings, WarmStart } from './qp/types';
-import { solveBatch } from './qp/batch';
+import { solveBatchAsync } from './qp/batch';
+import { Turns } from './turns';
 import { CpuSolver, type WarmOption } from './qp/handle';
 import type { QpParams } from './qp/prepared';
 import { backwardBatch } from './grad';
@@ -135,7 +136,7 @@ export class CpuEngine implements Engine {
     settings?: Partial<QpSettings>,
     warm?: (WarmStart | undefined)[],
   ): Promise<QpResult[]> {
-    return solveBatch(batch, settings, warm);
+    return solveBatchAsync(batch, settings, warm);
   }
 
   async backwardBatch(
@@ -143,7 +144,18 @@ export class CpuEngine implements Engine {
     method: GradMethod,
     options?: GradOptions,
   ): Promise<QpGradients[]> {
-    return backwardBatch(items, method, options);
+    // One item at a time with turns of the event loop between them (a worker keeps answering).
+    const turns = new Turns();
+    const out: QpGradients[] = [];
+    for (let k = 0; k < items.length; k++) {
+      await turns.maybe();
+      try {
+        out.push(backwardBatch([items[k]], method, options)[0]);
+      } catch (e) {
+        throw new Error(`batch item ${k}: ${errorMessage(e).replace(/^batch item 0: /, '')}`);
+      }
+    }
+    return out;
   }
 
   async setup(

@@ -34,6 +34,8 @@ export interface SolverClientEvents {
   onCrash(message: string, willRestart: boolean): void;
   /** The engine changed (e.g. GPU lost → CPU) or has something to report (a notice). */
   onEngineEvent?(info: EngineInfo, notice?: EngineNotice): void;
+  /** The worker's script is kept in memory: from now on a restart works offline. */
+  onScriptKept?(): void;
 }
 
 /** Each request is sent at most this many times (the first, and once after a restart). */
@@ -49,8 +51,10 @@ interface Job {
   resolve(v: unknown): void;
   reject(e: unknown): void;
   sends: number;
-  /** The worker generation it was last sent to. */
+  /** The worker generation it was last sent to (−1: not sent yet). */
   generation: number;
+  /** The page's own question (the engine after a start), not a user's request. */
+  internal: boolean;
 }
 
 export class SolverClient {
@@ -59,8 +63,8 @@ export class SolverClient {
   /** Why calls are refused: disposed, or stopped after repeated failures; null while running. */
   private stopped: string | null = null;
   private readonly jobs = new Set<Job>();
-  /** Requests that were in flight when the worker failed (with that failure), for its replacement. */
-  private resend: { job: Job; error: WorkerCrashedError }[] = [];
+  /** The last failure, for the requests its replacement cannot take (sent twice already). */
+  private lastFailure: WorkerCrashedError | null = null;
 
   constructor(
     private readonly events: SolverClientEvents,
@@ -75,6 +79,7 @@ export class SolverClient {
           if (this.stopped) return;
           if (isEngineEventMessage(data)) this.events.onEngineEvent?.(data.info, data.notice);
         },
+        onScriptKept: () => this.events.onScriptKept?.(),
       },
     );
     this.announce();
@@ -123,6 +128,11 @@ export class SolverClient {
     return this.call((r) => r.engineInfo());
   }
 
+  /** The page's own question after a (re)start: not a user's request (notices do not count it). */
+  private internalEngineInfo(): Promise<EngineInfo> {
+    return this.call((r) => r.engineInfo(), true);
+  }
+
   /** Test and diagnostics hook: the live worker (the browser test terminates it). */
   get currentWorker(): Worker {
     return this.keeper.worker;
@@ -136,7 +146,10 @@ export class SolverClient {
     this.jobs.clear();
   }
 
-  private call<T>(send: (remote: Comlink.Remote<SolverApi>) => Promise<T>): Promise<T> {
+  private call<T>(
+    send: (remote: Comlink.Remote<SolverApi>) => Promise<T>,
+    internal = false,
+  ): Promise<T> {
     if (this.stopped) return Promise.reject(new Error(this.stopped));
     return new Promise<T>((resolve, reject) => {
       const job: Job = {
@@ -145,6 +158,7 @@ export class SolverClient {
         reject,
         sends: 0,
         generation: -1,
+        internal,
       };
       this.jobs.add(job);
       this.dispatch(job);
@@ -152,10 +166,21 @@ export class SolverClient {
   }
 
   private dispatch(job: Job): void {
+    // Between a failure and the replacement's start: the replacement takes it (restarted()).
+    if (!this.keeper.alive) return;
     job.sends++;
     const gen = this.keeper.generation;
     job.generation = gen;
-    this.keeper.race(job.send(this.keeper.remote)).then(
+    let sent: Promise<unknown>;
+    try {
+      sent = job.send(this.keeper.remote);
+    } catch (e) {
+      // A request that cannot even be sent (e.g. data that cannot be copied) fails alone.
+      this.jobs.delete(job);
+      job.reject(e);
+      return;
+    }
+    this.keeper.race(sent).then(
       (v) => {
         if (job.generation !== gen) return;
         this.jobs.delete(job);
@@ -174,7 +199,7 @@ export class SolverClient {
   private announce(): void {
     const gen = this.keeper.generation;
     const restarts = this.restarts;
-    this.engineInfo().then(
+    this.internalEngineInfo().then(
       (info) => {
         if (!this.stopped && gen === this.keeper.generation) this.events.onReady(info, restarts);
       },
@@ -186,8 +211,13 @@ export class SolverClient {
   private fail(why: string, willRestart: boolean, failures: number): void {
     if (this.stopped) return;
     const error = new WorkerCrashedError(why);
-    const inFlight = [...this.jobs];
-    const resend = willRestart && inFlight.some((j) => j.sends < MAX_SENDS);
+    this.lastFailure = error;
+    const resend = willRestart && [...this.jobs].some((j) => !j.internal && j.sends < MAX_SENDS);
+    if (!willRestart) {
+      this.stopped = `the solver stopped after repeated failures (last: ${why})`;
+      for (const job of this.jobs) job.reject(error);
+      this.jobs.clear();
+    } else this.restarts += 1;
     this.events.onCrash(
       willRestart
         ? `The solver ${why}, so it was restarted.` +
@@ -195,26 +225,21 @@ export class SolverClient {
         : `The solver ${why}, ${failures} times in ${CRASH_WINDOW_MS / 1000} s, and was stopped. Reload the page to try again.`,
       willRestart,
     );
-    if (!willRestart) {
-      this.stopped = `the solver stopped after repeated failures (last: ${why})`;
-      for (const job of inFlight) job.reject(error);
-      this.jobs.clear();
-      return;
-    }
-    this.restarts += 1;
-    this.resend = inFlight.map((job) => ({ job, error }));
   }
 
-  /** A replacement worker is up: announce it, then send it what was in flight. */
+  /**
+   * A replacement worker is up: announce it, then send it every request that went to an earlier
+   * worker (those in flight when it failed, and any made while the failure was being reported).
+   */
   private restarted(): void {
     this.announce();
-    const inFlight = this.resend;
-    this.resend = [];
-    for (const { job, error } of inFlight) {
-      if (job.sends < MAX_SENDS) this.dispatch(job);
+    const gen = this.keeper.generation;
+    for (const job of [...this.jobs]) {
+      if (job.generation === gen) continue;
+      if (!job.internal && job.sends < MAX_SENDS) this.dispatch(job);
       else {
         this.jobs.delete(job);
-        job.reject(error);
+        job.reject(this.lastFailure ?? new WorkerCrashedError('it failed'));
       }
     }
   }

@@ -14,6 +14,8 @@
  */
 import { CpuEngine } from '../solvers/cpu-engine';
 import { resolveSettings } from '../solvers/qp/solve';
+import { activeSet, withParams } from '../solvers/qp/prepared';
+import { meetsTolerance, originalResiduals } from '../solvers/qp/evaluation';
 import type { QpBatch, QpEngine, QpResult, QpSettings, WarmStart } from '../solvers/qp/types';
 import {
   acquireGpu,
@@ -26,7 +28,7 @@ import type { DeviceEvent } from '../gpu/device';
 import type { BatchReply, BatchRun, EngineEventMessage, EngineNotice } from './protocol';
 import { runGeometryJob, type GeometryRequest, type GeometryResponse } from './geometryJob';
 import { decideRoute, ROUTES, type EngineInfo, type Route, type Workload } from './routing';
-import type { BackwardEngine, BackwardItem, GradMethod, GradOptions } from '../solvers/grad/types';
+import type { BackwardItem, GradMethod, GradOptions, QpGradients } from '../solvers/grad/types';
 import { errorMessage } from '../solvers/errors';
 
 /**
@@ -36,6 +38,13 @@ import { errorMessage } from '../solvers/errors';
 export const GPU_MIN_EPS = 1e-5;
 
 export const CPU_LABEL = 'CPU (Float64)';
+
+/** A backward pass's gradients and the engine that computed them (with why, when not the route's). */
+export interface BackwardRun {
+  grads: QpGradients[];
+  engine: 'cpu' | 'gpu';
+  note?: string;
+}
 
 /** Backward methods the WebGPU engine implements (src/gpu/backward.ts). */
 const GPU_BACKWARD = new Set<GradMethod>(['kkt', 'bpqp', 'lpgd', 'lpgd-lower', 'lpgd-upper']);
@@ -232,11 +241,24 @@ export class EngineHost {
     const method = plan.polished ? 'f32 ADMM + Float64 polish' : 'f32 ADMM';
     if (!plan.polished) return { results, run: { engine: 'gpu', method, problems, resolved: 0 } };
     // Polished on the CPU from the GPU iterate: where the guessed active set was wrong (polish not
-    // 'success'), or ADMM did not finish, that problem is solved again by the CPU engine.
+    // 'success'), ADMM did not finish, or the polished point misses the tolerance the caller asked
+    // for (the GPU ran at f32's), that problem is solved again by the CPU engine. The others get
+    // their active set at the caller's tolerance.
+    const user = resolveSettings(settings);
+    const members =
+      batch.kind === 'problems'
+        ? batch.problems
+        : batch.params.map((v) => withParams(batch.structure, v));
     const unfinished = ['solved_inaccurate', 'max_iter_reached', 'time_limit_reached'];
-    const redo = results.flatMap((r, i) =>
-      (r.status === 'solved' && r.polish !== 'success') || unfinished.includes(r.status) ? [i] : [],
-    );
+    const redo = results.flatMap((r, i) => {
+      if (unfinished.includes(r.status)) return [i];
+      if (r.status !== 'solved') return [];
+      if (r.polish !== 'success') return [i];
+      const p = members[i];
+      if (!meetsTolerance(originalResiduals(p, r.x, r.z, r.y), p.m, user)) return [i];
+      results[i] = { ...r, active: activeSet(p, r.z, r.y, user) };
+      return [];
+    });
     if (redo.length > 0) {
       const again = await this.cpu.solveBatch(
         subBatch(batch, redo),
@@ -252,30 +274,31 @@ export class EngineHost {
   }
 
   /**
-   * The backward engine of a job on `route` (the same decision as its forward solves), with a CPU
-   * fallback for methods the GPU does not implement and for a GPU failure, each with a note.
+   * A backward pass of a job on `route` (the same decision as its forward solves), with a CPU
+   * fallback for methods the GPU does not implement and for a GPU failure. Says which engine ran
+   * it, and why when that is not the route's.
    */
-  backwardEngine(
+  async backwardRun(
     route: Route,
     workload: Workload,
-    onNote?: (note: string) => void,
-  ): BackwardEngine {
-    return {
-      name: 'cpu',
-      backwardBatch: async (items: BackwardItem[], method: GradMethod, options?: GradOptions) => {
-        const where = await this.decide(route, workload);
-        if (!where.gpu || !GPU_BACKWARD.has(method)) {
-          if (where.gpu) onNote?.(`${method}: on the CPU (no WebGPU implementation)`);
-          return this.cpu.backwardBatch(items, method, options);
-        }
-        try {
-          return await where.gpu.engine.backwardBatch(items, method, options);
-        } catch (e) {
-          onNote?.(`${method}: the WebGPU backward failed (${errorMessage(e)}); on the CPU`);
-          return this.cpu.backwardBatch(items, method, options);
-        }
-      },
-    };
+    items: BackwardItem[],
+    method: GradMethod,
+    options?: GradOptions,
+  ): Promise<BackwardRun> {
+    const where = await this.decide(route, workload);
+    if (!where.gpu || !GPU_BACKWARD.has(method)) {
+      const grads = await this.cpu.backwardBatch(items, method, options);
+      return where.gpu
+        ? { grads, engine: 'cpu', note: `${method} has no WebGPU implementation: on the CPU` }
+        : { grads, engine: 'cpu' };
+    }
+    try {
+      return { grads: await where.gpu.engine.backwardBatch(items, method, options), engine: 'gpu' };
+    } catch (e) {
+      const note = `the WebGPU backward of ${method} failed (${errorMessage(e)}); on the CPU`;
+      this.post({ level: 'warn', text: `${note}.` });
+      return { grads: await this.cpu.backwardBatch(items, method, options), engine: 'cpu', note };
+    }
   }
 
   /** One Geometry job (geometryJob.ts) on `route`: its solve and its gradients on one engine. */
@@ -291,15 +314,9 @@ export class EngineHost {
         );
         return { result: results[0], run };
       },
-      backward: this.backwardEngine(route, 'single'),
-      backwardName: (method) => this.backwardEngineName(route, 'single', method),
+      backward: (items, method, options) =>
+        this.backwardRun(route, 'single', items, method, options),
     });
-  }
-
-  /** Which engine a job's backward pass used: the route's, unless the method has no GPU version. */
-  async backwardEngineName(route: Route, workload: Workload, method: GradMethod) {
-    const where = await this.decide(route, workload);
-    return where.gpu && GPU_BACKWARD.has(method) ? 'gpu' : 'cpu';
   }
 
   private readonly onDeviceEvent = (e: DeviceEvent): void => {

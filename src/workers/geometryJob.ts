@@ -15,7 +15,7 @@ import {
   zeroGradientReport,
   type ZeroGradientReport,
 } from '../solvers/grad';
-import type { BackwardEngine } from '../solvers/grad/types';
+import type { BackwardItem, GradOptions, QpGradients } from '../solvers/grad/types';
 import type { BatchRun } from './protocol';
 import { errorMessage } from '../solvers/errors';
 
@@ -45,6 +45,8 @@ export interface MethodUpdate {
   norm: number;
   /** The engine that differentiated (the route's; the CPU for methods without a GPU version). */
   engine?: 'cpu' | 'gpu';
+  /** Why it ran on the CPU when the route said WebGPU (a method without a GPU version, a failure). */
+  note?: string;
   error?: string;
 }
 
@@ -107,9 +109,12 @@ export interface GeometryEngines {
     settings: Partial<QpSettings>,
     warm?: WarmStart,
   ): Promise<{ result: QpResult; run: BatchRun }>;
-  backward: BackwardEngine;
-  /** Which engine `backward` uses for a method. */
-  backwardName(method: 'kkt' | 'lpgd'): Promise<'cpu' | 'gpu'>;
+  /** A backward pass on the job's engine, and the engine that actually ran it (with why). */
+  backward(
+    items: BackwardItem[],
+    method: 'kkt' | 'lpgd',
+    options: GradOptions,
+  ): Promise<{ grads: QpGradients[]; engine: 'cpu' | 'gpu'; note?: string }>;
 }
 
 /** Checks a request; throws a one-line reason. */
@@ -153,6 +158,7 @@ async function geometryGradients(
     try {
       let dw: V2;
       let engine: 'cpu' | 'gpu' = 'cpu';
+      let note: string | undefined;
       if (method === 'identity') {
         // Straight-through on ŵ (Sahoo et al.): ∂x̂/∂ŵ ≈ I. ŵ acts as a negated cost, so ∂ℓ/∂ŵ is
         // minus the cost gradient identityWithProjection returns (−g), i.e. g itself.
@@ -166,11 +172,12 @@ async function geometryGradients(
       } else {
         const item = { problem, result, dl_dx: Float64Array.from(g) };
         const options = method === 'lpgd' ? { tau } : {};
-        const [grads] = await engines.backward.backwardBatch([item], method, options);
-        engine = await engines.backwardName(method);
-        dw = [2 * grads.dq[0], 2 * grads.dq[1]];
+        const run = await engines.backward([item], method, options);
+        engine = run.engine;
+        note = run.note;
+        dw = [2 * run.grads[0].dq[0], 2 * run.grads[0].dq[1]];
       }
-      updates[method] = { dw, norm: gNorm(G, dw), engine };
+      updates[method] = { dw, norm: gNorm(G, dw), engine, ...(note ? { note } : {}) };
     } catch (e) {
       updates[method] = { dw: null, norm: NaN, error: errorMessage(e) };
     }

@@ -18,8 +18,10 @@ async function runGeometryGradients(req: GeometryRequest): Promise<GeometryGradR
       result: solveQp(p, s, warm),
       run: { engine: 'cpu', method: 'Float64 ADMM + polish', problems: 1, resolved: 0 },
     }),
-    backward: cpu,
-    backwardName: async () => 'cpu',
+    backward: async (items, method, options) => ({
+      grads: await cpu.backwardBatch(items, method, options),
+      engine: 'cpu',
+    }),
   });
   if (!res.grads) throw new Error(`the forward solve ended with status '${res.result.status}'`);
   return res.grads;

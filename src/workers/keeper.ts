@@ -39,6 +39,8 @@ export interface KeeperEvents {
   onFail(why: string, willRestart: boolean, failures: number): void;
   /** A message outside comlink that is not a pong (engine events, training events). */
   onMessage?(data: unknown): void;
+  /** The script is kept in memory from now on: a restart needs no network. */
+  onScriptKept?(): void;
 }
 
 export interface KeeperOptions {
@@ -115,7 +117,9 @@ export class WorkerKeeper<Api> {
       const res = await fetch(this.options.url);
       if (!res.ok) return;
       const blob = new Blob([await res.text()], { type: 'text/javascript' });
-      if (!this.stopped_) this.scriptUrl = URL.createObjectURL(blob);
+      if (this.stopped_) return;
+      this.scriptUrl = URL.createObjectURL(blob);
+      this.events.onScriptKept?.();
     } catch {
       // Offline already: restarts will try the network and say so if it fails.
     }
@@ -123,6 +127,7 @@ export class WorkerKeeper<Api> {
 
   private start(): void {
     this.generation_++;
+    this.live = true;
     this.failed_ = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     this.failed_.catch(() => undefined);
     this.worker_ = this.options.makeWorker(this.scriptUrl);
@@ -137,7 +142,14 @@ export class WorkerKeeper<Api> {
     this.tick();
   }
 
+  /** False between a worker's failure and its replacement's start (and after disposal). */
+  get alive(): boolean {
+    return this.live;
+  }
+  private live = false;
+
   private stopWorker(): void {
+    this.live = false;
     if (this.pingTimer !== null) clearInterval(this.pingTimer);
     this.pingTimer = null;
     this.worker_.removeEventListener('error', this.handleError);

@@ -34,6 +34,25 @@ async function workerNotice(page, timeout) {
 
 export async function workerCases({ page, named, openAt, url }) {
   await named(
+    'a worker terminated mid-request is noticed, restarted, and the request sent again',
+    async () => {
+      await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
+      await readoutFor(page, [1.2, 0.4]);
+      // Worker.terminate() from the page, as a browser does to a worker it stops: no error event.
+      await page.evaluate(() => window.argminDiagnostics.terminateSolverWorker());
+      await page.getByTestId('control-what-0').fill('-0.3');
+      await page.getByTestId('control-what-1').fill('0.2');
+      const text = await workerNotice(page, 15_000);
+      assert(/stopped answering/.test(text) && /sent again/.test(text), `notice: ${text}`);
+      const r = await readoutFor(page, [-0.3, 0.2]);
+      assert(
+        r.status === 'solved' && close(r.xstar[0], -0.3, 1e-5) && close(r.xstar[1], 0.2, 1e-5),
+        `after the restart: ${JSON.stringify(r)}`,
+      );
+    },
+  );
+
+  await named(
     'a worker that dies silently mid-request is noticed, restarted, and the request sent again',
     async () => {
       await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
@@ -88,8 +107,8 @@ export async function workerCases({ page, named, openAt, url }) {
   await named('offline after load, a failed worker restarts from the kept script', async () => {
     await openAt('panel=geometry&preset=polygon&what=1.2,0.4');
     await readoutFor(page, [1.2, 0.4]);
-    // The page keeps the worker's script once it has started (a Blob URL); give it that moment.
-    await page.waitForTimeout(500);
+    // The page keeps the worker's script once it has started (a Blob URL), and says so.
+    await page.waitForFunction(() => document.documentElement.dataset.solverScript === 'kept');
     const ctx = page.context();
     await ctx.setOffline(true);
     try {

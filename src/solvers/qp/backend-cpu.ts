@@ -56,7 +56,6 @@ export function createWorkspace(
     rhoInvVec,
     linsys: factors.get(rhoVec, deadline),
     factors,
-    rhoUpdates: 0,
     x: vec(n, pp.x0),
     xPrev: vec(n),
     z: vec(m, pp.z0),
@@ -137,7 +136,6 @@ export class CpuBackend implements AdmmBackend {
         if (e instanceof DeadlineError) return;
         throw e;
       }
-      w.rhoUpdates++;
     });
   }
 

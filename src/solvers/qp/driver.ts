@@ -12,8 +12,6 @@
 import type { AnyQpProblem, QpSettings, QpStatus } from './types';
 import { unscaleSolution, type Scaling } from './scaling';
 import {
-  confirmDualInfeasible,
-  confirmPrimalInfeasible,
   decideCandidate,
   estimateRho,
   meetsTolerance,
@@ -23,13 +21,20 @@ import {
   type Residuals,
 } from './evaluation';
 import { clampRho } from './admm';
+import { Turns } from '../turns';
+import {
+  candidateScales,
+  confirmDualInfeasible,
+  confirmPrimalInfeasible,
+  type CandidateScales,
+} from './certificates';
 
 /** One problem's iterate in the backend's scaled space, read back in Float64. */
 export interface ScaledIterate {
   x: Float64Array;
   z: Float64Array;
   y: Float64Array;
-  /** δx = xᵏ⁺¹ − xᵏ and δy = yᵏ⁺¹ − yᵏ of the last iteration (certificate candidates). */
+  /** δx and δy: the mean change per iteration over the last check interval (certificate candidates). */
   dx: Float64Array;
   dy: Float64Array;
 }
@@ -142,7 +147,11 @@ function confirm(
   const u = unscaleSolution(dp.scaling, it.x, it.y, it.z);
   const residuals = originalResiduals(p, u.x, u.z, u.y);
   if (candidate === 'solved') {
-    const ok = s.scaled_termination ? true : meetsTolerance(residuals, p.m, s);
+    // scaled_termination (an OSQP option) judges in the scaled problem, still in Float64.
+    const judged = s.scaled_termination
+      ? originalResiduals(p, u.x, u.z, u.y, dp.scaling)
+      : residuals;
+    const ok = meetsTolerance(judged, p.m, s);
     return ok ? { status: 'solved', residuals } : null;
   }
   if (candidate === 'primal_infeasible') {
@@ -173,6 +182,7 @@ export function* admmDriver(input: DriverInput): Driver<AdmmOutcome[]> {
   const running = new Uint8Array(B).fill(1);
   const iters = new Int32Array(B);
   const outcomes = new Array<AdmmOutcome | undefined>(B);
+  const scales: (CandidateScales | undefined)[] = new Array(B);
   let left = B;
   let iter = 0;
   let budget = Math.min(check > 0 ? check : 25, 10);
@@ -212,12 +222,13 @@ export function* admmDriver(input: DriverInput): Driver<AdmmOutcome[]> {
   // Problems still running: judged on their last iterate, in Float64 on the original data.
   const rest = [...running.keys()].filter((b) => running[b]);
   const last = yield* read(rest);
-  const finalEvs = s.scaled_termination && rest.length > 0 ? yield* evaluate() : null;
   rest.forEach((b, k) => {
     const dp = problems[b];
     const u = unscaleSolution(dp.scaling, last[k].x, last[k].y, last[k].z);
     const residuals = originalResiduals(dp.problem, u.x, u.z, u.y);
-    const judged = finalEvs ? finalEvs[b] : residuals;
+    const judged = s.scaled_termination
+      ? originalResiduals(dp.problem, u.x, u.z, u.y, dp.scaling)
+      : residuals;
     const m = dp.problem.m;
     const status = meetsTolerance(judged, m, s)
       ? 'solved'
@@ -253,7 +264,8 @@ export function* admmDriver(input: DriverInput): Driver<AdmmOutcome[]> {
     const cands: { b: number; c: 'solved' | 'primal_infeasible' | 'dual_infeasible' }[] = [];
     for (let b = 0; b < B; b++) {
       if (!running[b]) continue;
-      const c = decideCandidate(evs[b], problems[b].problem.m, s);
+      scales[b] ??= candidateScales(problems[b].problem);
+      const c = decideCandidate(evs[b], problems[b].problem.m, s, scales[b]);
       if (c) cands.push({ b, c });
     }
     const its = yield* read(cands.map(({ b }) => b));
@@ -334,38 +346,21 @@ export function runAdmmSync(backend: AdmmBackend, input: DriverRequest): AdmmOut
   return r.value;
 }
 
-/** Lets queued events (a worker's messages) run: a macrotask, not a microtask. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
-
-/** Time between event-loop turns while a CPU backend runs inside an async caller (a worker). */
-const YIELD_EVERY_MS = 50;
-
 /**
  * Runs the driver on any backend, awaiting its calls. Between calls it gives the event loop a turn
- * at least every 50 ms, so that a worker running a long CPU solve still answers messages.
+ * at least every 50 ms (`turns`, which a caller running many problems shares between them), so
+ * that a worker running a long CPU solve still answers messages.
  */
 export async function runAdmmAsync(
   backend: AdmmBackend,
   input: DriverRequest,
+  turns: Turns = new Turns(),
 ): Promise<AdmmOutcome[]> {
   const g = admmDriver(driverInput(backend, input));
   let r = g.next();
-  let turn = performance.now();
   while (!r.done) {
     const v = await callBackend(backend, r.value);
-    if (performance.now() - turn > YIELD_EVERY_MS) {
-      await yieldToEventLoop();
-      turn = performance.now();
-    }
+    await turns.maybe();
     r = g.next(v);
   }
   return r.value;

@@ -6,9 +6,9 @@
  * Backends (CPU in Float64, WebGPU in f32) only compute the numbers of `AdmmEvaluation`; they never
  * decide a status.
  */
+import type { Scaling } from './scaling';
 import type { AnyQpProblem, QpSettings } from './types';
 import { DIVISION_TOL, RHO_MAX, RHO_MIN } from './workspace';
-import { normInf } from '../linalg/dense';
 import { mul, symMul, tMul } from './matrix';
 
 /** Residuals and their normalizers, in the unscaled problem unless `scaled_termination`. */
@@ -93,22 +93,43 @@ export function supportOfBounds(l: Float64Array, u: Float64Array, y: ArrayLike<n
 }
 
 /**
- * OSQP's tests (paper §3.4), on δy and δx normalized by their ∞-norms:
+ * OSQP's tests (paper §3.4), on δy and δx normalized by their ∞-norms, as candidates: with `scale`
+ * (certificates.ts, CandidateScales) their tolerances on Aᵀδy, Pδx and Aδx grow with the data's
+ * norms, so that an f32 backend can still propose what the Float64 confirmation then decides:
  * primal infeasible when ‖Aᵀδy‖ < ε and uᵀδy₊ + lᵀδy₋ < ε; dual infeasible when ‖Pδx‖ < ε,
  * qᵀδx < −ε and Aδx lies in the recession cone of [l, u] up to ε. Termination is tested first.
  */
-export function decideCandidate(ev: AdmmEvaluation, m: number, s: QpSettings): Candidate {
+/**
+ * A primal candidate needs only ‖Aᵀδy‖ < 10⁻²‖Aᵀ‖‖δy‖ (with a negative support): δy from an f32
+ * backend, or from PCG's inexact x̃ solves (1 % off on parallel rows at scale 300), is far from
+ * OSQP's 10⁻⁴ while pointing at a certificate that the Float64 refinement recovers exactly. The
+ * confirmation (certificates.ts) decides; a candidate only costs reading that problem's iterate.
+ */
+const PRIMAL_CANDIDATE_REL = 1e-2;
+
+export function decideCandidate(
+  ev: AdmmEvaluation,
+  m: number,
+  s: QpSettings,
+  scale: { aT: number; a: number; p: number } = { aT: 1, a: 1, p: 1 },
+): Candidate {
   if (meetsTolerance(ev, m, s)) return 'solved';
   const ep = s.eps_prim_inf * ev.dyNorm;
-  if (m > 0 && ev.dyNorm > DIVISION_TOL && ev.support < ep && ev.atdyNorm < ep)
+  if (
+    m > 0 &&
+    ev.dyNorm > DIVISION_TOL &&
+    ev.support < ep &&
+    ev.atdyNorm < Math.max(s.eps_prim_inf, PRIMAL_CANDIDATE_REL) * ev.dyNorm * Math.max(1, scale.aT)
+  )
     return 'primal_infeasible';
   const ed = s.eps_dual_inf * ev.dxNorm;
+  const eda = ed * Math.max(1, scale.a);
   if (
     ev.dxNorm > DIVISION_TOL &&
     ev.qdx < -ed &&
-    ev.pdxNorm < ed &&
-    ev.adxUpper <= ed &&
-    ev.adxLower <= ed
+    ev.pdxNorm < ed * Math.max(1, scale.p) &&
+    ev.adxUpper <= eda &&
+    ev.adxLower <= eda
   )
     return 'dual_infeasible';
   return null;
@@ -137,16 +158,35 @@ export function originalResiduals(
   x: Float64Array,
   z: Float64Array,
   y: Float64Array,
+  scaling?: Scaling,
 ): Residuals {
   const Ax = mul(p.A, x);
   const Px = symMul(p.P, x);
   const Aty = tMul(p.A, y);
+  // With `scaling`: the same quantities in the scaled problem (OSQP's scaled_termination), i.e.
+  // row i of the primal terms times Eᵢ, column j of the dual terms times c·Dⱼ, the gap times c.
+  const e = (i: number) => (scaling ? scaling.E[i] : 1);
+  const d = (j: number) => (scaling ? scaling.c * scaling.D[j] : 1);
   let prim = 0;
-  for (let i = 0; i < p.m; i++) prim = Math.max(prim, Math.abs(Ax[i] - z[i]));
+  let axN = 0;
+  let zN = 0;
+  for (let i = 0; i < p.m; i++) {
+    prim = Math.max(prim, e(i) * Math.abs(Ax[i] - z[i]));
+    axN = Math.max(axN, e(i) * Math.abs(Ax[i]));
+    zN = Math.max(zN, e(i) * Math.abs(z[i]));
+  }
   let dual = 0;
-  for (let j = 0; j < p.n; j++) dual = Math.max(dual, Math.abs(Px[j] + p.q[j] + Aty[j]));
-  const primScale = Math.max(normInf(Ax), normInf(z));
-  const dualScale = Math.max(normInf(Px), normInf(Aty), normInf(p.q));
+  let pxN = 0;
+  let atyN = 0;
+  let qN = 0;
+  for (let j = 0; j < p.n; j++) {
+    dual = Math.max(dual, d(j) * Math.abs(Px[j] + p.q[j] + Aty[j]));
+    pxN = Math.max(pxN, d(j) * Math.abs(Px[j]));
+    atyN = Math.max(atyN, d(j) * Math.abs(Aty[j]));
+    qN = Math.max(qN, d(j) * Math.abs(p.q[j]));
+  }
+  const primScale = Math.max(axN, zN);
+  const dualScale = Math.max(pxN, atyN, qN);
   let quad = 0;
   let lin = 0;
   for (let j = 0; j < p.n; j++) {
@@ -154,6 +194,7 @@ export function originalResiduals(
     lin += p.q[j] * x[j];
   }
   const sc = supportOfBounds(p.l, p.u, y);
+  const c = scaling ? scaling.c : 1;
   return {
     prim,
     dual,
@@ -163,72 +204,7 @@ export function originalResiduals(
     dualScaled: dual,
     primScaleScaled: primScale,
     dualScaleScaled: dualScale,
-    gap: quad + lin + sc,
-    gapScale: Math.max(Math.abs(quad), Math.abs(lin), Math.abs(sc)),
+    gap: c * (quad + lin + sc),
+    gapScale: c * Math.max(Math.abs(quad), Math.abs(lin), Math.abs(sc)),
   };
-}
-
-/**
- * A primal infeasibility certificate checked in Float64 on the original data: v = δy (unscaled,
- * projected on the polar of the recession cone) normalized to ‖v‖∞ = 1 must have ‖Aᵀv‖∞ < ε and
- * a negative support uᵀv₊ + lᵀv₋ < 0. OSQP accepts a support below +ε; we do not, since any
- * feasible x gives support ≥ vᵀAx ≥ −‖Aᵀv‖₁‖x‖∞, and a true certificate's support is negative.
- * Returns v, or null when the candidate does not hold up.
- */
-export function confirmPrimalInfeasible(
-  p: AnyQpProblem,
-  dy: Float64Array,
-  eps: number,
-): Float64Array | null {
-  const v = new Float64Array(p.m);
-  for (let i = 0; i < p.m; i++) {
-    let d = dy[i];
-    if (p.u[i] === Infinity) d = Math.min(d, 0);
-    if (p.l[i] === -Infinity) d = Math.max(d, 0);
-    v[i] = d;
-  }
-  const norm = normInf(v);
-  if (!(norm > DIVISION_TOL)) return null;
-  let support = 0;
-  for (let i = 0; i < p.m; i++) {
-    v[i] /= norm;
-    if (v[i] > 0) support += p.u[i] * v[i];
-    else if (v[i] < 0) support += p.l[i] * v[i];
-  }
-  if (!(support < 0 && normInf(tMul(p.A, v)) < eps)) return null;
-  return v;
-}
-
-/**
- * How much tighter than OSQP's eps_dual_inf the Float64 confirmation of an unboundedness
- * certificate is on ‖Pd‖ and on Ad's distance from the recession cone. OSQP accepts ‖Pd‖ < ε with
- * ε = 1e-4, which a bounded problem can meet along a direction of tiny but positive curvature
- * (PRIMALC1: ‖Pd‖ ≈ 7e-6, dᵀPd ≈ 5e-9, finite optimum). On a truly unbounded problem δx converges
- * to a direction with Pd = 0, so the tighter test passes a few checks later; on PRIMALC1 it never
- * does, and the solve ends honestly at max_iter instead of claiming infeasibility.
- */
-export const DUAL_CERTIFICATE_MARGIN = 1e-2;
-
-/**
- * A dual infeasibility (unboundedness) certificate checked in Float64 on the original data:
- * d = δx normalized to ‖d‖∞ = 1 must have qᵀd < −ε, ‖Pd‖∞ < ε·margin and Ad in the recession cone
- * of [l, u] up to ε·margin (DUAL_CERTIFICATE_MARGIN). Returns d, or null.
- */
-export function confirmDualInfeasible(
-  p: AnyQpProblem,
-  dx: Float64Array,
-  eps: number,
-): Float64Array | null {
-  const norm = normInf(dx);
-  if (!(norm > DIVISION_TOL)) return null;
-  const d = dx.map((v) => v / norm);
-  const tight = eps * DUAL_CERTIFICATE_MARGIN;
-  let qd = 0;
-  for (let j = 0; j < p.n; j++) qd += p.q[j] * d[j];
-  if (!(qd < -eps) || !(normInf(symMul(p.P, d)) < tight)) return null;
-  const Ad = mul(p.A, d);
-  for (let i = 0; i < p.m; i++) {
-    if ((p.u[i] < Infinity && Ad[i] > tight) || (p.l[i] > -Infinity && Ad[i] < -tight)) return null;
-  }
-  return d;
 }

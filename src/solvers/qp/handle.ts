@@ -17,6 +17,7 @@ import type {
 import { validateMatrices, validateSettings, validateVectors } from './validate';
 import type { FactorCache } from './factorCache';
 import { runAdmmAsync, runAdmmSync } from './driver';
+import { Turns } from '../turns';
 import {
   failedResult,
   prepareProblem,
@@ -118,6 +119,21 @@ export function setupCpuStructure(
 }
 
 /** The warm start problem i gets under `warm` (its last solution for 'previous'). */
+/**
+ * Statuses whose point is a good start for the next solve. An infeasible result's x and y are the
+ * last, diverging iterate: starting from them cost 4× the iterations of a cold start (OSQP starts
+ * cold after an infeasible solve too).
+ */
+const WARM_FROM = new Set<QpResult['status']>([
+  'solved',
+  'solved_inaccurate',
+  'max_iter_reached',
+  'time_limit_reached',
+]);
+
+/** Whether a result's final ρ is worth starting the next solve from (not an infeasible one's). */
+export const keepsRho = (r: QpResult): boolean => WARM_FROM.has(r.status) && Number.isFinite(r.rho);
+
 export function warmFor(
   warm: WarmOption,
   i: number,
@@ -125,7 +141,7 @@ export function warmFor(
 ): WarmStart | undefined {
   if (warm === 'previous') {
     const r = last[i];
-    return r && r.x.every(Number.isFinite) && r.y.every(Number.isFinite)
+    return r && WARM_FROM.has(r.status) && r.x.every(Number.isFinite) && r.y.every(Number.isFinite)
       ? { x: r.x, y: r.y }
       : undefined;
   }
@@ -218,11 +234,12 @@ export class CpuSolver {
     return this.results;
   }
 
-  /** As solveSync, giving the event loop a turn every few tens of ms. */
-  async solve(warm?: WarmOption): Promise<QpResult[]> {
+  /** As solveSync, giving the event loop a turn every few tens of ms (within and between problems). */
+  async solve(warm?: WarmOption, turns: Turns = new Turns()): Promise<QpResult[]> {
     const problems = this.problems();
     const out: QpResult[] = [];
     for (let i = 0; i < problems.length; i++) {
+      await turns.maybe();
       const p = problems[i];
       const t0 = this.startTime(i);
       const job = this.job(p, i, warm, t0);
@@ -233,7 +250,7 @@ export class CpuSolver {
       let outcomes: ReturnType<typeof runAdmmSync> | undefined;
       let error: unknown;
       try {
-        outcomes = await runAdmmAsync(job.backend, job.request);
+        outcomes = await runAdmmAsync(job.backend, job.request, turns);
       } catch (e) {
         error = e;
       }
@@ -274,7 +291,8 @@ export class CpuSolver {
   }
 
   private finish(i: number, r: QpResult): QpResult {
-    if (Number.isFinite(r.rho)) this.rho[i] = r.rho;
+    // After an infeasible solve the next one starts from the settings' ρ, as from a cold start.
+    this.rho[i] = keepsRho(r) ? r.rho : this.settings.rho;
     return r;
   }
 }

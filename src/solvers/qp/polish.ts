@@ -190,8 +190,8 @@ function correctedActiveSet(
  * Solution polishing: solve the equality-constrained QP on the guessed active set through the
  * δ-regularized quasi-definite KKT system [[P + δI, Āᵀ], [Ā, −δI]], refine iteratively against the
  * unregularized one, and keep the result only if it improves on the ADMM residuals. It works in
- * whatever space `w` is given in: the CPU engine polishes its scaled iterate, the GPU engine the
- * unscaled f32 iterate it read back (in Float64 here).
+ * whatever space `w` is given in; every engine polishes the scaled iterate (result assembly in
+ * prepared.ts), the GPU engine's read back from f32 into Float64.
  *
  * Beyond OSQP: when the polished point contradicts its own guess (a multiplier of the wrong sign,
  * or a violated row left out), the guess is corrected one row at a time and the solve repeated, up

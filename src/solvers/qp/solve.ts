@@ -4,6 +4,7 @@ import { validateProblem, validateSettings } from './validate';
 import { FactorCache } from './factorCache';
 import { CpuBackend, createWorkspace } from './backend-cpu';
 import { runAdmmAsync, runAdmmSync, type AdmmOutcome, type DriverRequest } from './driver';
+import { Turns } from '../turns';
 import {
   assembleResult,
   failedResult,
@@ -166,12 +167,14 @@ export async function solveQpAsync(
   problem: AnyQpProblem,
   settings?: Partial<QpSettings>,
   warm?: WarmStart,
+  turns: Turns = new Turns(),
 ): Promise<QpResult> {
+  await turns.maybe();
   const job = cpuJob(problem, settings, warm);
   if (!('backend' in job)) return job;
   let out: AdmmOutcome[];
   try {
-    out = await runAdmmAsync(job.backend, job.request);
+    out = await runAdmmAsync(job.backend, job.request, turns);
   } catch (e) {
     return finishJob(job, () => {
       throw e;

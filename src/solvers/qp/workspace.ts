@@ -47,7 +47,6 @@ export interface Workspace {
   linsys: LinSys;
   /** Where factorizations come from (shared across a batch with identical P̄, Ā). */
   factors: FactorCache;
-  rhoUpdates: number;
   /** Primal iterate xᵏ⁺¹ and the previous xᵏ. */
   x: Float64Array;
   xPrev: Float64Array;

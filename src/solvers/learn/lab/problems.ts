@@ -145,17 +145,9 @@ function entryStats(
 const keepSolved = (idx: Int32Array, obj: Float64Array) =>
   idx.filter((i) => Number.isFinite(obj[i]));
 
-/** A turn of the event loop (a worker answers its pings in between). */
-export function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
+import { yieldTurn } from '../../turns';
+
+export { yieldTurn };
 
 /**
  * True optima, as `solveOptima` and `lseOptima` compute them (regret.ts: ADMM to 1e-4 and
